@@ -1,0 +1,36 @@
+# The two commands a newcomer types (README): `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install up migrate bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Embedded mode: all five services on http://127.0.0.1:8000 (docs at /docs), SQLite under ./var
+run: $(STAMP)
+	$(BIN)/gongkai serve --host 127.0.0.1 --port 8000
+
+## The whole suite (needs PostgreSQL and RabbitMQ on 127.0.0.1, see README)
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## Local distributed mode: each service its own process on PostgreSQL + RabbitMQ (see README)
+up: $(STAMP)
+	$(BIN)/python -m services.supervisor
+
+migrate: $(STAMP)
+	$(BIN)/gongkai migrate
+
+bench: $(STAMP)
+	$(BIN)/python bench/bus.py
+
+clean:
+	rm -rf var .pytest_cache .hypothesis

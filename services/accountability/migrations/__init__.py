@@ -1,0 +1,1 @@
+"""Alembic revisions of the accountability service (env and template: ``shared/alembic``)."""

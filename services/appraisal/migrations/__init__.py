@@ -1,0 +1,1 @@
+"""Alembic revisions of the appraisal service (env and template: ``shared/alembic``)."""

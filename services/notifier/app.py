@@ -1,0 +1,29 @@
+"""The notifier service's FastAPI app and its spec (DESIGN §1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from services.notifier.api import router
+from services.notifier.handlers import HANDLERS
+from services.notifier.models import foundation
+from shared.app import build_app
+from shared.runtime import ServiceSpec
+from shared.settings import Settings
+
+SPEC = ServiceSpec(
+    name="notifier",
+    title="Gongkai notifier 通知",
+    description="Notifications (inbox, e-mail, SMS, webhooks), templates, delivery log, outbound integration endpoints.",
+    tables=foundation,
+    versions_dir=Path(__file__).parent / "migrations" / "versions",
+    path_prefixes=('/api/v1/notifications', '/api/v1/inbox', '/api/v1/webhooks'),
+    routers=[router],
+    handlers=HANDLERS,
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    return build_app([SPEC], settings)

@@ -1,0 +1,1 @@
+"""Alembic revisions of the notifier service (env and template: ``shared/alembic``)."""

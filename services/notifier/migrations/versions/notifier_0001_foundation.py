@@ -1,0 +1,22 @@
+"""notifier: the foundation tables (outbox, inbox, audit log, idempotency keys).
+
+Revision ID: notifier_0001
+Revises:
+"""
+
+from alembic import op
+
+from shared.migrations import create_foundation_tables_v1, drop_foundation_tables_v1
+
+revision = "notifier_0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    create_foundation_tables_v1(op)
+
+
+def downgrade() -> None:
+    drop_foundation_tables_v1(op)

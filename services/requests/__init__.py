@@ -1,0 +1,1 @@
+"""services/requests — 依申请公开: Units directory, working-day calendar, disclosure applications (依申请公开) and their statutory clock, replies, administrative review/litigation records, annual-report statistics, 12345 and provincial intake."""

@@ -1,0 +1,29 @@
+"""The requests service's FastAPI app and its spec (DESIGN §1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from services.requests.api import router
+from services.requests.handlers import HANDLERS
+from services.requests.models import foundation
+from shared.app import build_app
+from shared.runtime import ServiceSpec
+from shared.settings import Settings
+
+SPEC = ServiceSpec(
+    name="requests",
+    title="Gongkai requests 依申请公开",
+    description="Units directory, working-day calendar, disclosure applications (依申请公开) and their statutory clock, replies, administrative review/litigation records, annual-report statistics, 12345 and provincial intake.",
+    tables=foundation,
+    versions_dir=Path(__file__).parent / "migrations" / "versions",
+    path_prefixes=('/api/v1/requests', '/api/v1/units', '/api/v1/calendar', '/api/v1/reports', '/api/v1/integrations', '/api/v1/hotline'),
+    routers=[router],
+    handlers=HANDLERS,
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    return build_app([SPEC], settings)

@@ -1,0 +1,1 @@
+"""Alembic revisions of the requests service (env and template: ``shared/alembic``)."""

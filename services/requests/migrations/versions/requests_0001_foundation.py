@@ -1,0 +1,22 @@
+"""requests: the foundation tables (outbox, inbox, audit log, idempotency keys).
+
+Revision ID: requests_0001
+Revises:
+"""
+
+from alembic import op
+
+from shared.migrations import create_foundation_tables_v1, drop_foundation_tables_v1
+
+revision = "requests_0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    create_foundation_tables_v1(op)
+
+
+def downgrade() -> None:
+    drop_foundation_tables_v1(op)

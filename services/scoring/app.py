@@ -1,0 +1,29 @@
+"""The scoring service's FastAPI app and its spec (DESIGN §1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from services.scoring.api import router
+from services.scoring.handlers import HANDLERS
+from services.scoring.models import foundation
+from shared.app import build_app
+from shared.runtime import ServiceSpec
+from shared.settings import Settings
+
+SPEC = ServiceSpec(
+    name="scoring",
+    title="Gongkai scoring 政务公开考核",
+    description="Appraisal schemes (考核方案), indicator trees, score sheets, deductions, grades and rankings.",
+    tables=foundation,
+    versions_dir=Path(__file__).parent / "migrations" / "versions",
+    path_prefixes=('/api/v1/schemes', '/api/v1/sheets'),
+    routers=[router],
+    handlers=HANDLERS,
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    return build_app([SPEC], settings)

@@ -1,0 +1,1 @@
+"""Alembic revisions of the scoring service (env and template: ``shared/alembic``)."""

@@ -1,0 +1,180 @@
+"""The in-process transport (``memory://[name]``) of the embedded mode and of fast tests.
+
+It keeps the broker's contract: routing by event type to each bound service queue, competing
+consumers, retry with growing delay, a dead-letter list, replay, and in-flight messages returned
+to the queue when a consumer stops. Queues live in process memory: events are durable in the
+publishers' outboxes and consumers' inboxes, not here (README, "Running modes").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from shared.bus.base import (
+    Bus,
+    DeadLetter,
+    MessageHandler,
+    PublishItem,
+    RetryPolicy,
+    Subscription,
+    decide,
+)
+
+
+@dataclass(frozen=True)
+class _Delivery:
+    event_id: str
+    type: str
+    body: bytes
+    failures: int = 0
+
+
+class _Queue:
+    def __init__(self) -> None:
+        self.bindings: set[str] = set()
+        self.ready: asyncio.Queue[_Delivery] = asyncio.Queue()
+        self.dead: list[DeadLetter] = []
+        self.dead_bodies: dict[str, _Delivery] = {}
+        self.timers: set[asyncio.TimerHandle] = set()
+
+
+class _Broker:
+    def __init__(self) -> None:
+        self.queues: dict[str, _Queue] = {}
+
+    def queue(self, service: str) -> _Queue:
+        return self.queues.setdefault(service, _Queue())
+
+
+_BROKERS: dict[str, _Broker] = {}
+
+
+class MemoryBus(Bus):
+    def __init__(self, url: str = "memory://") -> None:
+        # Every MemoryBus with the same URL in one process shares one broker, as relays and
+        # consumers share one RabbitMQ.
+        self.broker = _BROKERS.setdefault(url, _Broker())
+        self.subscriptions: list[_MemorySubscription] = []
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        for subscription in list(self.subscriptions):
+            await subscription.close()
+
+    async def ping(self) -> None:
+        return None
+
+    async def publish(self, items: Sequence[PublishItem]) -> list[BaseException | None]:
+        for event_id, event_type, body in items:
+            for queue in self.broker.queues.values():
+                if event_type in queue.bindings:
+                    queue.ready.put_nowait(_Delivery(event_id, event_type, body))
+        return [None] * len(items)
+
+    async def subscribe(
+        self,
+        service: str,
+        event_types: Sequence[str],
+        handler: MessageHandler,
+        *,
+        policy: RetryPolicy,
+        prefetch: int = 64,
+    ) -> Subscription:
+        queue = self.broker.queue(service)
+        queue.bindings.update(event_types)
+        subscription = _MemorySubscription(self, service, queue, handler, policy, prefetch)
+        self.subscriptions.append(subscription)
+        return subscription
+
+    async def dead_letters(self, service: str, *, limit: int = 1000) -> list[DeadLetter]:
+        return list(self.broker.queue(service).dead[:limit])
+
+    async def replay_dead_letters(self, service: str, event_ids: Sequence[str] | None = None) -> int:
+        queue = self.broker.queue(service)
+        wanted = set(event_ids) if event_ids is not None else None
+        keep: list[DeadLetter] = []
+        replayed = 0
+        for letter in queue.dead:
+            if wanted is None or letter.event_id in wanted:
+                delivery = queue.dead_bodies.pop(letter.event_id)
+                queue.ready.put_nowait(replace(delivery, failures=0))
+                replayed += 1
+            else:
+                keep.append(letter)
+        queue.dead[:] = keep
+        return replayed
+
+
+class _MemorySubscription(Subscription):
+    def __init__(
+        self,
+        bus: MemoryBus,
+        service: str,
+        queue: _Queue,
+        handler: MessageHandler,
+        policy: RetryPolicy,
+        prefetch: int,
+    ) -> None:
+        self.bus = bus
+        self.service = service
+        self.queue = queue
+        self.handler = handler
+        self.policy = policy
+        self.workers = [asyncio.create_task(self._work()) for _ in range(prefetch)]
+
+    async def _work(self) -> None:
+        while True:
+            delivery = await self.queue.ready.get()
+            try:
+                decision = await decide(self.service, self.handler, delivery.body, delivery.failures, self.policy)
+            except asyncio.CancelledError:
+                # Stopped before the ack: the message goes back, as an unacked AMQP delivery does.
+                self.queue.ready.put_nowait(delivery)
+                raise
+            if decision.action == "retry":
+                loop = asyncio.get_running_loop()
+                retried = replace(delivery, failures=decision.failures)
+                handle: asyncio.TimerHandle
+
+                def requeue(retried: _Delivery = retried) -> None:
+                    self.queue.timers.discard(handle)
+                    self.queue.ready.put_nowait(retried)
+
+                handle = loop.call_later(decision.delay, requeue)
+                self.queue.timers.add(handle)
+            elif decision.action == "dead":
+                self.queue.dead_bodies[delivery.event_id] = delivery
+                self.queue.dead.append(
+                    DeadLetter(
+                        event_id=delivery.event_id,
+                        type=delivery.type,
+                        attempts=decision.failures,
+                        last_error=decision.error,
+                        died_at=datetime.now(UTC),
+                        event=_decode(delivery.body),
+                    )
+                )
+
+    async def close(self) -> None:
+        for worker in self.workers:
+            worker.cancel()
+        for worker in self.workers:
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+        self.workers = []
+        if self in self.bus.subscriptions:
+            self.bus.subscriptions.remove(self)
+
+
+def _decode(body: bytes) -> dict | str:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return body.decode("utf-8", "replace")

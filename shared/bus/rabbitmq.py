@@ -1,0 +1,305 @@
+"""RabbitMQ transport (``amqp://…``) on aio-pika.
+
+Topology per consuming service (DESIGN §3):
+- ``gongkai.<service>``: durable quorum queue bound to ``gongkai.events`` by each handled type,
+  with a dead-letter exchange routing to the dead queue (used if a message is ever rejected);
+- ``gongkai.<service>.retry.<ms>ms``: one durable quorum delay queue per retry step; a failed
+  message waits there for its TTL and is dead-lettered back to the service queue (at-least-once
+  dead-lettering, so the broker never drops it on the way);
+- ``gongkai.<service>.dead``: where a message rests after ``max_attempts`` failures.
+
+A failed message is republished (with publisher confirm) to the next delay queue or the dead queue
+*before* the original is acked, so a crash in between duplicates — the inbox absorbs that — but
+never loses it. Retry queues carry their delay in their name, so changing the policy declares new
+queues instead of clashing with old arguments.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import aio_pika
+from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
+
+from shared.bus.base import (
+    EXCHANGE,
+    Bus,
+    DeadLetter,
+    MessageHandler,
+    PublishItem,
+    RetryPolicy,
+    Subscription,
+    dead_queue_name,
+    decide,
+    queue_name,
+)
+from shared.events import CONTENT_TYPE
+
+log = logging.getLogger("gongkai.bus.rabbitmq")
+
+FAILURES_HEADER = "x-gongkai-failures"
+ERROR_HEADER = "x-gongkai-last-error"
+DIED_AT_HEADER = "x-gongkai-died-at"
+QUORUM = {"x-queue-type": "quorum"}
+PUBLISH_TIMEOUT_SECONDS = 10.0
+
+
+def retry_queue_name(service: str, delay_seconds: float) -> str:
+    return f"gongkai.{service}.retry.{round(delay_seconds * 1000)}ms"
+
+
+class RabbitBus(Bus):
+    def __init__(self, url: str, *, reconnect_interval: float = 1.0) -> None:
+        self.url = url
+        self.reconnect_interval = reconnect_interval
+        self.connection: AbstractRobustConnection | None = None
+        self._publish_channel: AbstractChannel | None = None
+        self._exchange: aio_pika.abc.AbstractExchange | None = None
+        self._connect_lock = asyncio.Lock()
+        self._subscriptions: list[_RabbitSubscription] = []
+
+    async def start(self) -> None:
+        """Connects if it can; if the broker is down, publishing reports errors (the outbox keeps
+        the events) and subscriptions are set up on the first successful connection."""
+        with contextlib.suppress(Exception):
+            await self._connected()
+
+    async def _connected(self) -> AbstractRobustConnection:
+        if self.connection is not None:
+            return self.connection
+        async with self._connect_lock:
+            if self.connection is None:
+                connection = await aio_pika.connect_robust(
+                    self.url, reconnect_interval=self.reconnect_interval, timeout=5
+                )
+                channel = await connection.channel(publisher_confirms=True)
+                self._exchange = await channel.declare_exchange(
+                    EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
+                )
+                self._publish_channel = channel
+                self.connection = connection
+                for subscription in self._subscriptions:
+                    await subscription.open(connection)
+        return self.connection
+
+    async def close(self) -> None:
+        for subscription in list(self._subscriptions):
+            await subscription.close()
+        if self.connection is not None:
+            await self.connection.close()
+            self.connection = None
+
+    async def ping(self) -> None:
+        connection = await self._connected()
+        if connection.is_closed or not connection.connected.is_set():
+            raise ConnectionError("RabbitMQ connection is not open")
+
+    async def publish(self, items: Sequence[PublishItem]) -> list[BaseException | None]:
+        try:
+            await self._connected()
+        except Exception as exc:
+            return [exc] * len(items)
+        assert self._exchange is not None
+        exchange = self._exchange
+
+        async def one(event_id: str, event_type: str, body: bytes) -> None:
+            await exchange.publish(
+                _message(body, event_id, event_type), routing_key=event_type, timeout=PUBLISH_TIMEOUT_SECONDS
+            )
+
+        results = await asyncio.gather(*(one(*item) for item in items), return_exceptions=True)
+        return [r if isinstance(r, BaseException) else None for r in results]
+
+    async def subscribe(
+        self,
+        service: str,
+        event_types: Sequence[str],
+        handler: MessageHandler,
+        *,
+        policy: RetryPolicy,
+        prefetch: int = 64,
+    ) -> Subscription:
+        subscription = _RabbitSubscription(self, service, list(event_types), handler, policy, prefetch)
+        self._subscriptions.append(subscription)
+        if self.connection is not None:
+            await subscription.open(self.connection)
+        else:
+            await self.start()
+        return subscription
+
+    async def _open_channel(self) -> AbstractChannel:
+        connection = await self._connected()
+        return await connection.channel(publisher_confirms=True)
+
+    async def dead_letters(self, service: str, *, limit: int = 1000) -> list[DeadLetter]:
+        channel = await self._open_channel()
+        try:
+            queue = await channel.declare_queue(dead_queue_name(service), durable=True, arguments=QUORUM)
+            letters: list[DeadLetter] = []
+            while len(letters) < limit:
+                message = await queue.get(no_ack=False, fail=False)
+                if message is None:
+                    break
+                letters.append(_dead_letter(message))
+            return letters
+        finally:
+            # Closing the channel hands every fetched-but-unacked message back to the queue.
+            await channel.close()
+
+    async def replay_dead_letters(self, service: str, event_ids: Sequence[str] | None = None) -> int:
+        wanted = set(event_ids) if event_ids is not None else None
+        channel = await self._open_channel()
+        replayed = 0
+        try:
+            queue = await channel.declare_queue(dead_queue_name(service), durable=True, arguments=QUORUM)
+            # Only what is parked now: a replayed message that fails again comes back meanwhile.
+            for _ in range(queue.declaration_result.message_count or 0):
+                message = await queue.get(no_ack=False, fail=False)
+                if message is None:
+                    break
+                if wanted is not None and message.message_id not in wanted:
+                    continue  # left unacked: returned to the dead queue when the channel closes
+                await channel.default_exchange.publish(
+                    _message(message.body, message.message_id or "", message.type or "", headers={"x-gongkai-replayed": True}),
+                    routing_key=queue_name(service),
+                    timeout=PUBLISH_TIMEOUT_SECONDS,
+                )
+                await message.ack()
+                replayed += 1
+        finally:
+            await channel.close()
+        return replayed
+
+
+def _message(body: bytes, event_id: str, event_type: str, headers: dict[str, Any] | None = None) -> aio_pika.Message:
+    return aio_pika.Message(
+        body,
+        message_id=event_id,
+        type=event_type,
+        content_type=CONTENT_TYPE,
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        headers=headers or {},
+    )
+
+
+def _dead_letter(message: AbstractIncomingMessage) -> DeadLetter:
+    headers = message.headers or {}
+    died_at = headers.get(DIED_AT_HEADER)
+    try:
+        event: dict | str = json.loads(message.body)
+    except ValueError:
+        event = message.body.decode("utf-8", "replace")
+    return DeadLetter(
+        event_id=message.message_id or "",
+        type=message.type or "",
+        attempts=int(headers.get(FAILURES_HEADER, 0) or 0),
+        last_error=_text(headers.get(ERROR_HEADER)),
+        died_at=datetime.fromisoformat(_text(died_at)) if died_at else None,
+        event=event,
+    )
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+class _RabbitSubscription(Subscription):
+    def __init__(
+        self,
+        bus: RabbitBus,
+        service: str,
+        event_types: list[str],
+        handler: MessageHandler,
+        policy: RetryPolicy,
+        prefetch: int,
+    ) -> None:
+        self.bus = bus
+        self.service = service
+        self.event_types = event_types
+        self.handler = handler
+        self.policy = policy
+        self.prefetch = prefetch
+        self.channel: AbstractChannel | None = None
+        self.consumer_tag: str | None = None
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    async def open(self, connection: AbstractRobustConnection) -> None:
+        channel = await connection.channel(publisher_confirms=True)
+        await channel.set_qos(prefetch_count=self.prefetch)
+        exchange = await channel.declare_exchange(EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
+        main, dead = queue_name(self.service), dead_queue_name(self.service)
+        await channel.declare_queue(dead, durable=True, arguments=QUORUM)
+        queue = await channel.declare_queue(
+            main,
+            durable=True,
+            arguments={**QUORUM, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": dead},
+        )
+        for delay in self.policy.delays():
+            await channel.declare_queue(
+                retry_queue_name(self.service, delay),
+                durable=True,
+                arguments={
+                    **QUORUM,
+                    "x-message-ttl": round(delay * 1000),
+                    "x-dead-letter-exchange": "",
+                    "x-dead-letter-routing-key": main,
+                    "x-dead-letter-strategy": "at-least-once",
+                    "x-overflow": "reject-publish",
+                },
+            )
+        for event_type in self.event_types:
+            await queue.bind(exchange, routing_key=event_type)
+        self.channel = channel
+        self.consumer_tag = await queue.consume(self._on_message)
+
+    async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self.tasks.add(task)
+        try:
+            await self._process(message)
+        finally:
+            if task is not None:
+                self.tasks.discard(task)
+
+    async def _process(self, message: AbstractIncomingMessage) -> None:
+        headers = message.headers or {}
+        failures = int(headers.get(FAILURES_HEADER, 0) or 0)
+        decision = await decide(self.service, self.handler, message.body, failures, self.policy)
+        if decision.action != "ack":
+            assert self.channel is not None
+            if decision.action == "retry":
+                target = retry_queue_name(self.service, decision.delay)
+                extra = {FAILURES_HEADER: decision.failures, ERROR_HEADER: decision.error or ""}
+            else:
+                target = dead_queue_name(self.service)
+                extra = {
+                    FAILURES_HEADER: decision.failures,
+                    ERROR_HEADER: decision.error or "",
+                    DIED_AT_HEADER: datetime.now(UTC).isoformat(),
+                }
+            await self.channel.default_exchange.publish(
+                _message(message.body, message.message_id or "", message.type or "", headers=extra),
+                routing_key=target,
+                timeout=PUBLISH_TIMEOUT_SECONDS,
+            )
+        await message.ack()
+
+    async def close(self) -> None:
+        if self in self.bus._subscriptions:
+            self.bus._subscriptions.remove(self)
+        if self.channel is not None and not self.channel.is_closed:
+            # Unacked in-flight messages return to the queue when the channel closes.
+            with contextlib.suppress(Exception):
+                await self.channel.close()
+        for task in list(self.tasks):
+            task.cancel()
+        self.channel = None

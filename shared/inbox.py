@@ -1,0 +1,93 @@
+"""The inbox: exactly-once effects on top of at-least-once delivery (DESIGN §3).
+
+Each consumed event's id is inserted into the service's ``inbox`` table in the same transaction as
+the handler's effects. A redelivered event finds its id there and is acknowledged without running
+the handler again; two replicas racing on one event serialize on the primary key, and the loser
+sees the winner's row once it commits.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, DateTime, MetaData, String, Table
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.clock import Clock
+from shared.context import causation_id_var, request_id_var
+from shared.db import insert_or_ignore
+from shared.events import CloudEvent
+from shared.observability import EVENTS_CONSUMED
+from shared.outbox import Outbox
+
+log = logging.getLogger("gongkai.inbox")
+
+
+def inbox_table(metadata: MetaData) -> Table:
+    """The ``inbox`` table, included in a service's own metadata and migrations."""
+    return Table(
+        "inbox",
+        metadata,
+        Column("event_id", String(36), primary_key=True),
+        Column("type", String(128), nullable=False),
+        Column("received_at", DateTime(timezone=True), nullable=False),
+    )
+
+
+@dataclass(frozen=True)
+class EventContext:
+    """What a handler gets: its transaction, the service clock, and the outbox for the events it
+    causes (they carry the consumed event as ``causationid``)."""
+
+    session: AsyncSession
+    clock: Clock
+    outbox: Outbox
+    service: str
+
+
+EventHandler = Callable[[EventContext, CloudEvent], Awaitable[None]]
+
+
+class InboxConsumer:
+    """The message handler a service subscribes with: dedup, dispatch, commit — in one go."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        sessions: async_sessionmaker[AsyncSession],
+        inbox: Table,
+        outbox: Outbox,
+        clock: Clock,
+        handlers: Mapping[str, EventHandler],
+    ) -> None:
+        self.service = service
+        self.sessions = sessions
+        self.inbox = inbox
+        self.outbox = outbox
+        self.clock = clock
+        self.handlers = dict(handlers)
+
+    async def __call__(self, event: CloudEvent) -> None:
+        handler = self.handlers.get(event.type)
+        correlation = request_id_var.set(event.correlationid or event.id)
+        causation = causation_id_var.set(event.id)
+        try:
+            async with self.sessions.begin() as session:
+                result = await session.execute(
+                    insert_or_ignore(session, self.inbox).values(
+                        event_id=event.id, type=event.type, received_at=datetime.now(UTC)
+                    )
+                )
+                if result.rowcount == 0:
+                    EVENTS_CONSUMED.labels(self.service, event.type, "duplicate").inc()
+                    return
+                if handler is not None:
+                    await handler(EventContext(session, self.clock, self.outbox, self.service), event)
+        finally:
+            request_id_var.reset(correlation)
+            causation_id_var.reset(causation)
+        EVENTS_CONSUMED.labels(self.service, event.type, "applied").inc()

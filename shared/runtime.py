@@ -1,0 +1,143 @@
+"""What a service is (:class:`ServiceSpec`) and what it runs in a process (:class:`ServiceRuntime`).
+
+A spec is declared once per service in its ``app.py``; the same spec runs alone
+(``gongkai serve-one``) or beside the other four in the embedded mode (``gongkai serve``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from shared.bus import Bus, RetryPolicy, Subscription
+from shared.clock import Clock
+from shared.db import create_engine, ping, session_factory
+from shared.idempotency import IdempotencyStore
+from shared.inbox import EventHandler, InboxConsumer
+from shared.migrations import FoundationTables, upgrade
+from shared.outbox import Outbox, OutboxRelay
+from shared.settings import Settings
+
+log = logging.getLogger("gongkai.runtime")
+
+BackgroundJob = Callable[["ServiceRuntime"], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    title: str
+    description: str
+    tables: FoundationTables
+    versions_dir: Path
+    path_prefixes: Sequence[str]
+    routers: Sequence[APIRouter] = ()
+    # The one table of every event type the service consumes (STYLE 2).
+    handlers: Mapping[str, EventHandler] = field(default_factory=dict)
+    # Periodic work each replica runs (deadline sweeps …); must be safe with several replicas.
+    background_jobs: Sequence[BackgroundJob] = ()
+
+
+class ServiceRuntime:
+    """One service's database, outbox relay and consumer inside a process."""
+
+    def __init__(
+        self, spec: ServiceSpec, settings: Settings, *, clock: Clock, bus: Bus, database_url: str | None = None
+    ) -> None:
+        self.spec = spec
+        self.settings = settings
+        self.clock = clock
+        self.bus = bus
+        self.database_url = database_url or settings.database_url(spec.name)
+        self.engine: AsyncEngine = create_engine(
+            self.database_url, pool_size=settings.database_pool_size, echo=settings.database_echo
+        )
+        self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.engine)
+        self.tables = spec.tables
+        self.outbox = Outbox(spec.tables.outbox)
+        self.relay = OutboxRelay(
+            service=spec.name,
+            sessions=self.sessions,
+            outbox=self.outbox,
+            bus=bus,
+            batch_size=settings.outbox_batch_size,
+            poll_seconds=settings.outbox_poll_seconds,
+            lease_seconds=settings.outbox_lease_seconds,
+            backoff_max_seconds=settings.outbox_backoff_max_seconds,
+        )
+        self.consumer = InboxConsumer(
+            service=spec.name,
+            sessions=self.sessions,
+            inbox=spec.tables.inbox,
+            outbox=self.outbox,
+            clock=clock,
+            handlers=spec.handlers,
+        )
+        self.retry_policy = RetryPolicy(
+            max_attempts=settings.bus_max_attempts,
+            base_seconds=settings.bus_retry_base_seconds,
+            factor=settings.bus_retry_factor,
+        )
+        self.idempotency = IdempotencyStore(
+            path_prefixes=spec.path_prefixes,
+            sessions=self.sessions,
+            table=spec.tables.idempotency_keys,
+            ttl=timedelta(hours=settings.idempotency_ttl_hours),
+        )
+        self._subscription: Subscription | None = None
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    async def migrate(self) -> None:
+        await asyncio.to_thread(
+            upgrade, self.spec.name, self.database_url, self.spec.versions_dir, self.spec.tables.metadata
+        )
+
+    async def start_consuming(self) -> None:
+        if self.spec.handlers:
+            self._subscription = await self.bus.subscribe(
+                self.spec.name,
+                sorted(self.spec.handlers),
+                self.consumer,
+                policy=self.retry_policy,
+                prefetch=self.settings.bus_prefetch,
+            )
+
+    def start_background(self) -> None:
+        self._tasks.append(asyncio.create_task(self.relay.run_forever(), name=f"{self.spec.name}-relay"))
+        if self.settings.run_background_jobs:
+            for job in self.spec.background_jobs:
+                self._tasks.append(asyncio.create_task(job(self), name=f"{self.spec.name}-{job.__name__}"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        if self._subscription is not None:
+            await self._subscription.close()
+            self._subscription = None
+        await self.engine.dispose()
+
+    async def check_database(self) -> None:
+        await ping(self.engine)
+
+
+def runtime_dependency(service: str) -> Callable[[Request], ServiceRuntime]:
+    """FastAPI dependency giving a router its own service's runtime, in whichever app it is mounted."""
+
+    def dependency(request: Request) -> ServiceRuntime:
+        return request.app.state.runtimes[service]
+
+    dependency.__name__ = f"{service}_runtime"
+    return dependency

@@ -1,0 +1,79 @@
+"""All configuration: environment variables with the ``GONGKAI_`` prefix (DESIGN §2).
+
+The embedded mode needs none of them: every default points at ``./var`` and the in-process bus.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICE_NAMES: tuple[str, ...] = ("requests", "scoring", "appraisal", "accountability", "notifier")
+
+DEV_JWT_SECRET = "gongkai-dev-secret-change-me-in-prod-0123456789"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GONGKAI_", extra="ignore")
+
+    env: Literal["dev", "test", "prod"] = "dev"
+    data_dir: Path = Path("./var")
+    bus_url: str = "memory://"
+
+    # One database per service (DESIGN §1). Unset → a SQLite file under data_dir.
+    requests_database_url: str | None = None
+    scoring_database_url: str | None = None
+    appraisal_database_url: str | None = None
+    accountability_database_url: str | None = None
+    notifier_database_url: str | None = None
+    database_pool_size: int = 10
+    database_echo: bool = False
+
+    # Consumers: a message that fails max_attempts times lands in gongkai.<service>.dead; the
+    # delay before retry k (1-based) is retry_base_seconds * retry_factor ** (k - 1).
+    bus_max_attempts: int = Field(5, ge=1, le=20)
+    bus_retry_base_seconds: float = Field(5.0, gt=0)
+    bus_retry_factor: float = Field(3.0, ge=1)
+    bus_prefetch: int = Field(64, ge=1)
+
+    # Outbox relay.
+    outbox_batch_size: int = Field(500, ge=1)
+    outbox_poll_seconds: float = Field(0.5, gt=0)
+    outbox_lease_seconds: float = Field(30.0, gt=0)
+    outbox_backoff_max_seconds: float = Field(60.0, gt=0)
+
+    # Auth (DESIGN §10): HS256 with a shared secret in dev; JWKS of the identity provider in prod.
+    jwt_secret: str = DEV_JWT_SECRET
+    jwt_jwks_url: str | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwt_algorithms: list[str] = ["HS256"]
+    dev_token_ttl_seconds: int = 12 * 3600
+
+    max_body_bytes: int = 10 * 1024 * 1024
+    idempotency_ttl_hours: int = 24
+    log_level: str = "INFO"
+    log_json: bool = True
+    # Embedded mode only: a background task per replica for periodic jobs.
+    run_background_jobs: bool = True
+
+    def database_url(self, service: str) -> str:
+        if service not in SERVICE_NAMES:
+            raise ValueError(f"unknown service {service!r}")
+        url = getattr(self, f"{service}_database_url")
+        if url:
+            return url
+        return f"sqlite+aiosqlite:///{(self.data_dir / f'{service}.sqlite3').as_posix()}"
+
+    @property
+    def is_prod(self) -> bool:
+        return self.env == "prod"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
