@@ -25,6 +25,7 @@ app = typer.Typer(help="Gongkai 公开 — operator's command.", no_args_is_help
 dead_letters = typer.Typer(help="List or replay a service's dead letters (gongkai.<service>.dead).", no_args_is_help=True)
 app.add_typer(dead_letters, name="dead-letters")
 console = Console()
+errors = Console(stderr=True)
 
 ServiceArg = Annotated[str, typer.Argument(help=f"one of: {', '.join(SERVICE_NAMES)}")]
 
@@ -99,7 +100,7 @@ def token(
     """Prints a dev JWT. Refused when GONGKAI_ENV=prod."""
     settings = get_settings()
     if settings.is_prod:
-        console.print("[red]gongkai token is refused in prod: tokens come from the identity provider.[/red]")
+        errors.print("[red]gongkai token is refused in prod: tokens come from the identity provider.[/red]")
         raise typer.Exit(2)
     unknown = [r for r in role if r not in ROLES]
     if unknown:

@@ -32,6 +32,8 @@ import json
 import logging
 from typing import Any
 
+import sqlalchemy.exc
+
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -249,8 +251,35 @@ async def _handle_http_exception(request: Request, exc: Exception) -> JSONRespon
     elif detail is not None and not isinstance(detail, str):
         # FastAPI allows any JSON as detail; the problem's detail is a string.
         detail = json.dumps(jsonable_encoder(detail), ensure_ascii=False)
+    if exc.status_code == 400 and detail == _FASTAPI_BODY_PARSE_ERROR:
+        # FastAPI's answer to a body it cannot even decode (not UTF-8, nested too deep).
+        return problem_response(
+            400, "malformed_json", "请求体不是合法的 JSON", "请求体无法解析：编码须为 UTF-8，且嵌套不能过深", request=request
+        )
     # exc.headers carries Allow on 405 and WWW-Authenticate on 401.
     return problem_response(exc.status_code, code, title, detail, request=request, headers=exc.headers)
+
+
+_FASTAPI_BODY_PARSE_ERROR = "There was an error parsing the body"
+
+# A database that does not answer is the platform's fault and temporary: 503, not 500.
+DATABASE_UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.TimeoutError,  # connection pool exhausted
+    ConnectionError,
+)
+
+
+def database_unavailable() -> ProblemError:
+    return ProblemError(
+        503, "database_unavailable", "数据库暂不可用", "请稍后重试", headers={"Retry-After": "5"}
+    )
+
+
+async def _handle_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    logger.error("database unavailable in %s %s: %s", request.method, request.url.path, exc)
+    return await _handle_problem_error(request, database_unavailable())
 
 
 def _is_json_media_type(content_type: str | None) -> bool:
@@ -329,6 +358,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _handle_problem_error)
     app.add_exception_handler(StarletteHTTPException, _handle_http_exception)
     app.add_exception_handler(RequestValidationError, _handle_validation_error)
+    for error_class in DATABASE_UNAVAILABLE_ERRORS:
+        app.add_exception_handler(error_class, _handle_database_unavailable)
     # Starlette runs the Exception handler in its outermost middleware: the last resort.
     app.add_exception_handler(Exception, _handle_unexpected)
 

@@ -3,7 +3,8 @@
 The first request with a key runs and its response (status, key headers, body) is stored in the
 owning service's ``idempotency_keys`` table; a repeat with the same key, caller and request replays
 it with ``Idempotent-Replayed: true``. The same key with a different request is a 422; a repeat
-while the first is still running is a 409. 5xx responses are not stored, so a retry re-runs.
+while the first is still running is a 409. Only successes are stored: an error created nothing, and
+its retry (after the caller fixed a header, got a role, or the server recovered) must run again.
 Keys are scoped per authenticated subject (anonymous callers share one scope — use random keys).
 """
 
@@ -20,8 +21,9 @@ from typing import Any
 from sqlalchemy import Column, DateTime, Integer, LargeBinary, MetaData, String, Table, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.concurrency import run_in_threadpool
 
-from shared.errors import ProblemError, problem_response
+from shared.errors import DATABASE_UNAVAILABLE_ERRORS, ProblemError, database_unavailable, problem_response
 
 _KEY_OK = re.compile(r"^[\x21-\x7e]{1,200}$")
 _KEPT_HEADERS = {b"content-type", b"etag", b"location"}
@@ -66,6 +68,21 @@ class IdempotencyMiddleware:
         self.app = app
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        started = False
+
+        async def tracking_send(message: dict) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        try:
+            await self._handle(scope, receive, tracking_send)
+        except DATABASE_UNAVAILABLE_ERRORS:
+            if started:
+                raise
+            await _send_problem(scope, send, database_unavailable())
+
+    async def _handle(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
@@ -82,7 +99,7 @@ class IdempotencyMiddleware:
                 scope, send, ProblemError(400, "invalid_idempotency_key", "幂等键格式无效", "Idempotency-Key 须为 1–200 个可见 ASCII 字符")
             )
             return
-        subject = _subject(scope, headers)
+        subject = await _subject(scope, headers)
         if subject is None:  # a bad token: let the route answer 401 as usual, without storing
             await self.app(scope, receive, send)
             return
@@ -154,7 +171,7 @@ class IdempotencyMiddleware:
             await self.app(scope, replay_receive, capture_send)
         finally:
             async with store.sessions.begin() as session:
-                if captured["status"] < 500:
+                if captured["status"] < 400:
                     await session.execute(
                         update(t)
                         .where(t.c.scope_key == scope_key)
@@ -174,7 +191,7 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _subject(scope: dict, headers: dict[bytes, bytes]) -> str | None:
+async def _subject(scope: dict, headers: dict[bytes, bytes]) -> str | None:
     authorization = headers.get(b"authorization", b"").decode("latin-1")
     if not authorization:
         return "anonymous"
@@ -183,9 +200,14 @@ def _subject(scope: dict, headers: dict[bytes, bytes]) -> str | None:
     if scheme.lower() != "bearer" or not token or verifier is None:
         return None
     try:
-        return f"sub:{verifier.verify(token.strip()).sub}"
+        if verifier.fetches_keys:
+            # A JWKS refresh is blocking urllib I/O: keep it off the event loop, as shared.auth does.
+            principal = await run_in_threadpool(verifier.verify, token.strip())
+        else:
+            principal = verifier.verify(token.strip())
     except ProblemError:
         return None
+    return f"sub:{principal.sub}"
 
 
 async def _read_body(receive: Any) -> bytes | None:

@@ -1,0 +1,155 @@
+"""Killing things (DESIGN §3): a broker outage under the relay, a consumer killed before its ack."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+
+import pytest
+
+from shared.bus import create_bus
+from tests.bus.harness import (
+    effect_counts,
+    ensure_effects_table,
+    fresh_service_name,
+    replica,
+    unit_event,
+    unsent_count,
+    wait_for_effects,
+    write_events,
+)
+from tests.conftest import make_settings
+from tests.infra import AMQP_URL, require_rabbitmq
+
+
+class TcpProxy:
+    """A TCP relay in front of RabbitMQ; stopping it is an outage for everyone behind it."""
+
+    def __init__(self, target_port: int = 5672) -> None:
+        self.target_port = target_port
+        self.port = 0
+        self.server: asyncio.Server | None = None
+        self.writers: set[asyncio.StreamWriter] = set()
+
+    async def start(self) -> None:
+        self.server = await asyncio.start_server(self._accept, "127.0.0.1", self.port)
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        assert self.server is not None
+        self.server.close()
+        for writer in list(self.writers):
+            writer.transport.abort()
+        await self.server.wait_closed()
+        self.writers.clear()
+
+    async def _accept(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
+        try:
+            upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        except OSError:
+            client_writer.transport.abort()
+            return
+        self.writers.update({client_writer, upstream_writer})
+
+        async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(Exception):
+                while data := await reader.read(65536):
+                    writer.write(data)
+                    await writer.drain()
+            writer.transport.abort()
+
+        await asyncio.gather(pipe(client_reader, upstream_writer), pipe(upstream_reader, client_writer))
+
+
+@pytest.fixture
+def rabbitmq() -> None:
+    require_rabbitmq()
+
+
+async def test_events_written_while_rabbitmq_is_unreachable_are_all_delivered_when_it_returns(
+    database_url: str, rabbitmq: None
+) -> None:
+    from tests.bus.conftest import delete_test_queues
+
+    name = fresh_service_name()
+    settings = make_settings(outbox_backoff_max_seconds=1.0, outbox_batch_size=200)
+    proxy = TcpProxy()
+    await proxy.start()
+    producer_bus = create_bus(f"amqp://guest:guest@127.0.0.1:{proxy.port}/")
+    consumer_bus = create_bus(AMQP_URL)
+    await producer_bus.start()
+    await consumer_bus.start()
+    producer = replica(name, database_url, settings, producer_bus)
+    consumer = replica(name, database_url, settings, consumer_bus)
+    await ensure_effects_table(producer)
+    try:
+        await consumer.start_consuming()
+        producer.start_background()  # only the producer relays, and only through the proxy
+
+        await proxy.stop()  # RabbitMQ is now unreachable for the relay
+        events = [unit_event(i) for i in range(1000)]
+        await write_events(producer, events)
+        await asyncio.sleep(2.0)
+        assert await effect_counts(consumer) == {}, "nothing can have been delivered during the outage"
+        assert await unsent_count(producer) == len(events), "every event waits in the outbox"
+
+        await proxy.start()  # same port: the broker is back
+        counts = await wait_for_effects(consumer, len(events), timeout=90)
+        assert len(counts) == len(events), f"lost {len(events) - len(counts)} events"
+        assert set(counts.values()) == {1}
+        assert await unsent_count(producer) == 0
+    finally:
+        await producer.stop()
+        await consumer.stop()
+        await producer_bus.close()
+        await consumer_bus.close()
+        with contextlib.suppress(Exception):
+            await proxy.stop()
+        await delete_test_queues(name)
+
+
+async def _start_consumer_process(name: str, database_url: str, *flags: str) -> asyncio.subprocess.Process:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.bus.consumer_process", name, database_url, *flags,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    line = await asyncio.wait_for(process.stdout.readline(), 30)
+    assert line.strip() == b"ready", line
+    return process
+
+
+async def test_consumer_killed_after_its_effect_but_before_its_ack_applies_the_event_once(
+    database_url: str, rabbitmq: None
+) -> None:
+    from tests.bus.conftest import delete_test_queues
+
+    name = fresh_service_name()
+    settings = make_settings()
+    bus = create_bus(AMQP_URL)
+    await bus.start()
+    probe = replica(name, database_url, settings, bus)
+    await ensure_effects_table(probe)
+    try:
+        doomed = await _start_consumer_process(name, database_url, "--die-after-commit")
+        events = [unit_event(i) for i in range(200)]
+        assert await bus.publish([(e.id, e.type, e.to_json_bytes()) for e in events]) == [None] * len(events)
+        assert await asyncio.wait_for(doomed.wait(), 30) == 17, "the consumer should have been killed"
+        applied_before_death = await effect_counts(probe)
+        assert len(applied_before_death) >= 1
+
+        survivor = await _start_consumer_process(name, database_url)
+        counts = await wait_for_effects(probe, len(events), timeout=60)
+        assert survivor.stdin is not None and survivor.stdout is not None
+        survivor.stdin.close()
+        summary = (await asyncio.wait_for(survivor.stdout.read(), 30)).decode()
+        await survivor.wait()
+
+        assert counts == {e.id: 1 for e in events}, "0 lost, 0 duplicated effects"
+        duplicates = int(summary.strip().split("=")[1])
+        assert duplicates >= len(applied_before_death), "the killed delivery came back and was recognised"
+    finally:
+        await probe.stop()
+        await bus.close()
+        await delete_test_queues(name)
