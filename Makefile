@@ -20,7 +20,7 @@ run: $(STAMP)
 
 ## The whole suite (needs PostgreSQL and RabbitMQ on 127.0.0.1, see README)
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -x -q
 
 ## Local distributed mode: each service its own process on PostgreSQL + RabbitMQ (see README)
 up: $(STAMP)

@@ -9,7 +9,7 @@ sees the winner's row once it commits.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -52,7 +52,12 @@ EventHandler = Callable[[EventContext, CloudEvent], Awaitable[None]]
 
 
 class InboxConsumer:
-    """The message handler a service subscribes with: dedup, dispatch, commit — in one go."""
+    """The batch handler a service subscribes with: dedup, dispatch, commit.
+
+    A batch is one transaction: one multi-row inbox insert tells which events are new, their
+    handlers run, one commit. If any handler fails, the batch is rolled back and replayed one
+    event per transaction, so only the failing event is retried and the others still apply.
+    """
 
     def __init__(
         self,
@@ -71,23 +76,52 @@ class InboxConsumer:
         self.clock = clock
         self.handlers = dict(handlers)
 
-    async def __call__(self, event: CloudEvent) -> None:
-        handler = self.handlers.get(event.type)
-        correlation = request_id_var.set(event.correlationid or event.id)
-        causation = causation_id_var.set(event.id)
-        try:
-            async with self.sessions.begin() as session:
-                result = await session.execute(
-                    insert_or_ignore(session, self.inbox).values(
-                        event_id=event.id, type=event.type, received_at=datetime.now(UTC)
+    async def __call__(self, events: Sequence[CloudEvent]) -> list[BaseException | None]:
+        if len(events) > 1:
+            try:
+                await self._apply(events)
+                return [None] * len(events)
+            except Exception:
+                log.warning("batch failed; applying its events one by one", extra={"service": self.service})
+        results: list[BaseException | None] = []
+        for event in events:
+            try:
+                await self._apply([event])
+                results.append(None)
+            except Exception as exc:
+                results.append(exc)
+        return results
+
+    async def _apply(self, events: Sequence[CloudEvent]) -> None:
+        # One row per id, in id order: two replicas inserting overlapping batches then lock the
+        # rows in the same order and cannot deadlock.
+        unique = sorted({event.id: event for event in events}.values(), key=lambda e: e.id)
+        now = datetime.now(UTC)
+        async with self.sessions.begin() as session:
+            # executemany with RETURNING ("insertmanyvalues"): one statement per batch, compiled
+            # once for every batch size.
+            inserted = set(
+                (
+                    await session.scalars(
+                        insert_or_ignore(session, self.inbox).returning(self.inbox.c.event_id),
+                        [{"event_id": e.id, "type": e.type, "received_at": now} for e in unique],
                     )
-                )
-                if result.rowcount == 0:
+                ).all()
+            )
+            for event in unique:
+                if event.id not in inserted:
                     EVENTS_CONSUMED.labels(self.service, event.type, "duplicate").inc()
-                    return
-                if handler is not None:
+                    continue
+                handler = self.handlers.get(event.type)
+                if handler is None:
+                    continue
+                correlation = request_id_var.set(event.correlationid or event.id)
+                causation = causation_id_var.set(event.id)
+                try:
                     await handler(EventContext(session, self.clock, self.outbox, self.service), event)
-        finally:
-            request_id_var.reset(correlation)
-            causation_id_var.reset(causation)
-        EVENTS_CONSUMED.labels(self.service, event.type, "applied").inc()
+                finally:
+                    request_id_var.reset(correlation)
+                    causation_id_var.reset(causation)
+        for event in unique:
+            if event.id in inserted:
+                EVENTS_CONSUMED.labels(self.service, event.type, "applied").inc()

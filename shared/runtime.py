@@ -109,6 +109,8 @@ class ServiceRuntime:
                 self.consumer,
                 policy=self.retry_policy,
                 prefetch=self.settings.bus_prefetch,
+                batch_size=self.settings.bus_batch_size,
+                concurrency=self.settings.bus_consumer_concurrency,
             )
 
     def start_background(self) -> None:

@@ -38,7 +38,10 @@ class Settings(BaseSettings):
     bus_max_attempts: int = Field(5, ge=1, le=20)
     bus_retry_base_seconds: float = Field(5.0, gt=0)
     bus_retry_factor: float = Field(3.0, ge=1)
-    bus_prefetch: int = Field(64, ge=1)
+    # Consumers: messages held unacked at once, events per inbox transaction, and batch workers.
+    bus_prefetch: int = Field(256, ge=1)
+    bus_batch_size: int = Field(64, ge=1, le=1000)
+    bus_consumer_concurrency: int = Field(4, ge=1, le=64)
 
     # Outbox relay.
     outbox_batch_size: int = Field(500, ge=1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from shared.bus.base import (
     EXCHANGE,
+    BatchHandler,
     Bus,
     DeadLetter,
     MessageHandler,
@@ -11,6 +12,7 @@ from shared.bus.base import (
     RetryPolicy,
     Subscription,
     dead_queue_name,
+    each,
     queue_name,
 )
 
@@ -30,6 +32,7 @@ def create_bus(url: str) -> Bus:
 
 __all__ = [
     "EXCHANGE",
+    "BatchHandler",
     "Bus",
     "DeadLetter",
     "MessageHandler",
@@ -38,5 +41,6 @@ __all__ = [
     "Subscription",
     "create_bus",
     "dead_queue_name",
+    "each",
     "queue_name",
 ]

@@ -9,11 +9,12 @@ from where it can be listed and replayed.
 from __future__ import annotations
 
 import abc
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from shared.events import CloudEvent, InvalidEvent
 from shared.observability import EVENTS_CONSUMED
@@ -25,6 +26,41 @@ EXCHANGE = "gongkai.events"
 # (event id, event type, CloudEvent JSON body)
 PublishItem = tuple[str, str, bytes]
 MessageHandler = Callable[[CloudEvent], Awaitable[None]]
+# Consumers take events in batches (one inbox transaction per batch is what makes a consumer fast)
+# and answer one result per event: None = applied, an exception = that event failed.
+BatchHandler = Callable[[Sequence[CloudEvent]], Awaitable[Sequence[BaseException | None]]]
+T = TypeVar("T")
+
+
+def each(handler: MessageHandler) -> BatchHandler:
+    """Adapts a one-event-at-a-time handler to the batch interface."""
+
+    async def batch(events: Sequence[CloudEvent]) -> list[BaseException | None]:
+        results: list[BaseException | None] = []
+        for event in events:
+            try:
+                await handler(event)
+                results.append(None)
+            except Exception as exc:
+                results.append(exc)
+        return results
+
+    return batch
+
+
+async def next_batch(queue: asyncio.Queue[T], max_size: int, linger_seconds: float = 0.002) -> list[T]:
+    """Waits for one item, then takes what else is ready (lingering once, briefly, for more)."""
+    batch = [await queue.get()]
+    lingered = False
+    while len(batch) < max_size:
+        try:
+            batch.append(queue.get_nowait())
+        except asyncio.QueueEmpty:
+            if lingered:
+                break
+            lingered = True
+            await asyncio.sleep(linger_seconds)
+    return batch
 
 
 def queue_name(service: str) -> str:
@@ -70,35 +106,47 @@ class Decision:
 
 
 async def decide(
-    service: str, handler: MessageHandler, body: bytes, failures_so_far: int, policy: RetryPolicy
+    service: str, handler: BatchHandler, deliveries: Sequence[tuple[bytes, int]], policy: RetryPolicy
+) -> list[Decision]:
+    """Runs the handler on a batch of deliveries — (body, failures so far) — and says what to do
+    with each message."""
+    decisions: list[Decision | None] = [None] * len(deliveries)
+    events: list[CloudEvent] = []
+    positions: list[int] = []
+    for position, (body, failures) in enumerate(deliveries):
+        try:
+            events.append(CloudEvent.from_json_bytes(body))
+            positions.append(position)
+        except InvalidEvent as exc:
+            # A message that is not a CloudEvent will never parse: retrying only delays the alarm.
+            EVENTS_CONSUMED.labels(service, "invalid", "dead").inc()
+            log.error("undecodable message dead-lettered", extra={"service": service, "error": str(exc)})
+            decisions[position] = Decision("dead", failures + 1, error=f"InvalidEvent: {exc}")
+    if events:
+        try:
+            results: Sequence[BaseException | None] = await handler(events)
+        except Exception as exc:  # the whole batch failed; each event is retried on its own count
+            results = [exc] * len(events)
+        for position, event, result in zip(positions, events, results, strict=True):
+            decisions[position] = _decision(service, event, deliveries[position][1], result, policy)
+    return [d for d in decisions if d is not None]
+
+
+def _decision(
+    service: str, event: CloudEvent, failures_so_far: int, error: BaseException | None, policy: RetryPolicy
 ) -> Decision:
-    """Runs the handler on one delivery and says what to do with the message."""
-    try:
-        event = CloudEvent.from_json_bytes(body)
-    except InvalidEvent as exc:
-        # A message that is not a CloudEvent will never parse: retrying it only delays the alarm.
-        EVENTS_CONSUMED.labels(service, "invalid", "dead").inc()
-        log.error("undecodable message dead-lettered", extra={"service": service, "error": str(exc)})
-        return Decision("dead", failures_so_far + 1, error=f"InvalidEvent: {exc}")
-    try:
-        await handler(event)
-    except Exception as exc:  # any failure of the handler is retried; the inbox rolled back
-        failures = failures_so_far + 1
-        error = f"{type(exc).__name__}: {exc}"[:2000]
-        if failures >= policy.max_attempts:
-            EVENTS_CONSUMED.labels(service, event.type, "dead").inc()
-            log.error(
-                "event dead-lettered",
-                extra={"service": service, "event_id": event.id, "type": event.type, "attempts": failures, "error": error},
-            )
-            return Decision("dead", failures, error=error)
-        EVENTS_CONSUMED.labels(service, event.type, "retried").inc()
-        log.warning(
-            "event handler failed; will retry",
-            extra={"service": service, "event_id": event.id, "type": event.type, "attempts": failures, "error": error},
-        )
-        return Decision("retry", failures, delay=policy.delay_after(failures), error=error)
-    return Decision("ack", failures_so_far)
+    if error is None:
+        return Decision("ack", failures_so_far)
+    failures = failures_so_far + 1
+    text = f"{type(error).__name__}: {error}"[:2000]
+    context = {"service": service, "event_id": event.id, "type": event.type, "attempts": failures, "error": text}
+    if failures >= policy.max_attempts:
+        EVENTS_CONSUMED.labels(service, event.type, "dead").inc()
+        log.error("event dead-lettered", extra=context)
+        return Decision("dead", failures, error=text)
+    EVENTS_CONSUMED.labels(service, event.type, "retried").inc()
+    log.warning("event handler failed; will retry", extra=context)
+    return Decision("retry", failures, delay=policy.delay_after(failures), error=text)
 
 
 class Subscription(abc.ABC):
@@ -129,13 +177,16 @@ class Bus(abc.ABC):
         self,
         service: str,
         event_types: Sequence[str],
-        handler: MessageHandler,
+        handler: BatchHandler,
         *,
         policy: RetryPolicy,
-        prefetch: int = 64,
+        prefetch: int = 256,
+        batch_size: int = 64,
+        concurrency: int = 4,
     ) -> Subscription:
-        """Declares the service's queue bound to ``event_types`` and consumes it. Several
-        subscriptions to one service compete for its messages."""
+        """Declares the service's queue bound to ``event_types`` and consumes it with
+        ``concurrency`` workers, each handing the handler up to ``batch_size`` events at a time.
+        Several subscriptions to one service compete for its messages."""
 
     @abc.abstractmethod
     async def dead_letters(self, service: str, *, limit: int = 1000) -> list[DeadLetter]: ...

@@ -18,11 +18,12 @@ from datetime import UTC, datetime
 from shared.bus.base import (
     Bus,
     DeadLetter,
-    MessageHandler,
+    BatchHandler,
     PublishItem,
     RetryPolicy,
     Subscription,
     decide,
+    next_batch,
 )
 
 
@@ -82,14 +83,16 @@ class MemoryBus(Bus):
         self,
         service: str,
         event_types: Sequence[str],
-        handler: MessageHandler,
+        handler: BatchHandler,
         *,
         policy: RetryPolicy,
-        prefetch: int = 64,
+        prefetch: int = 256,
+        batch_size: int = 64,
+        concurrency: int = 4,
     ) -> Subscription:
         queue = self.broker.queue(service)
         queue.bindings.update(event_types)
-        subscription = _MemorySubscription(self, service, queue, handler, policy, prefetch)
+        subscription = _MemorySubscription(self, service, queue, handler, policy, batch_size, concurrency)
         self.subscriptions.append(subscription)
         return subscription
 
@@ -118,49 +121,59 @@ class _MemorySubscription(Subscription):
         bus: MemoryBus,
         service: str,
         queue: _Queue,
-        handler: MessageHandler,
+        handler: BatchHandler,
         policy: RetryPolicy,
-        prefetch: int,
+        batch_size: int,
+        concurrency: int,
     ) -> None:
         self.bus = bus
         self.service = service
         self.queue = queue
         self.handler = handler
         self.policy = policy
-        self.workers = [asyncio.create_task(self._work()) for _ in range(prefetch)]
+        self.batch_size = batch_size
+        self.workers = [asyncio.create_task(self._work()) for _ in range(concurrency)]
 
     async def _work(self) -> None:
         while True:
-            delivery = await self.queue.ready.get()
+            batch = await next_batch(self.queue.ready, self.batch_size)
             try:
-                decision = await decide(self.service, self.handler, delivery.body, delivery.failures, self.policy)
-            except asyncio.CancelledError:
-                # Stopped before the ack: the message goes back, as an unacked AMQP delivery does.
-                self.queue.ready.put_nowait(delivery)
-                raise
-            if decision.action == "retry":
-                loop = asyncio.get_running_loop()
-                retried = replace(delivery, failures=decision.failures)
-                handle: asyncio.TimerHandle
-
-                def requeue(retried: _Delivery = retried) -> None:
-                    self.queue.timers.discard(handle)
-                    self.queue.ready.put_nowait(retried)
-
-                handle = loop.call_later(decision.delay, requeue)
-                self.queue.timers.add(handle)
-            elif decision.action == "dead":
-                self.queue.dead_bodies[delivery.event_id] = delivery
-                self.queue.dead.append(
-                    DeadLetter(
-                        event_id=delivery.event_id,
-                        type=delivery.type,
-                        attempts=decision.failures,
-                        last_error=decision.error,
-                        died_at=datetime.now(UTC),
-                        event=_decode(delivery.body),
-                    )
+                decisions = await decide(
+                    self.service, self.handler, [(d.body, d.failures) for d in batch], self.policy
                 )
+            except asyncio.CancelledError:
+                # Stopped before the ack: the messages go back, as unacked AMQP deliveries do.
+                for delivery in batch:
+                    self.queue.ready.put_nowait(delivery)
+                raise
+            for delivery, decision in zip(batch, decisions, strict=True):
+                if decision.action == "retry":
+                    self._retry_later(replace(delivery, failures=decision.failures), decision.delay)
+                elif decision.action == "dead":
+                    self._park(delivery, decision.failures, decision.error)
+
+    def _retry_later(self, delivery: _Delivery, delay: float) -> None:
+        handle: asyncio.TimerHandle
+
+        def requeue() -> None:
+            self.queue.timers.discard(handle)
+            self.queue.ready.put_nowait(delivery)
+
+        handle = asyncio.get_running_loop().call_later(delay, requeue)
+        self.queue.timers.add(handle)
+
+    def _park(self, delivery: _Delivery, failures: int, error: str | None) -> None:
+        self.queue.dead_bodies[delivery.event_id] = delivery
+        self.queue.dead.append(
+            DeadLetter(
+                event_id=delivery.event_id,
+                type=delivery.type,
+                attempts=failures,
+                last_error=error,
+                died_at=datetime.now(UTC),
+                event=_decode(delivery.body),
+            )
+        )
 
     async def close(self) -> None:
         for worker in self.workers:

@@ -29,14 +29,16 @@ from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobus
 
 from shared.bus.base import (
     EXCHANGE,
+    BatchHandler,
     Bus,
     DeadLetter,
-    MessageHandler,
+    Decision,
     PublishItem,
     RetryPolicy,
     Subscription,
     dead_queue_name,
     decide,
+    next_batch,
     queue_name,
 )
 from shared.events import CONTENT_TYPE
@@ -120,12 +122,16 @@ class RabbitBus(Bus):
         self,
         service: str,
         event_types: Sequence[str],
-        handler: MessageHandler,
+        handler: BatchHandler,
         *,
         policy: RetryPolicy,
-        prefetch: int = 64,
+        prefetch: int = 256,
+        batch_size: int = 64,
+        concurrency: int = 4,
     ) -> Subscription:
-        subscription = _RabbitSubscription(self, service, list(event_types), handler, policy, prefetch)
+        subscription = _RabbitSubscription(
+            self, service, list(event_types), handler, policy, prefetch, batch_size, concurrency
+        )
         self._subscriptions.append(subscription)
         if self.connection is not None:
             await subscription.open(self.connection)
@@ -212,14 +218,20 @@ def _text(value: Any) -> str | None:
 
 
 class _RabbitSubscription(Subscription):
+    """Deliveries land in a local queue; ``concurrency`` workers take them in batches, run the
+    handler, then ack (or republish to a delay/dead queue and ack) message by message. The broker's
+    prefetch bounds how many are held unacked at once."""
+
     def __init__(
         self,
         bus: RabbitBus,
         service: str,
         event_types: list[str],
-        handler: MessageHandler,
+        handler: BatchHandler,
         policy: RetryPolicy,
         prefetch: int,
+        batch_size: int,
+        concurrency: int,
     ) -> None:
         self.bus = bus
         self.service = service
@@ -227,9 +239,11 @@ class _RabbitSubscription(Subscription):
         self.handler = handler
         self.policy = policy
         self.prefetch = prefetch
+        self.batch_size = batch_size
+        self.concurrency = concurrency
         self.channel: AbstractChannel | None = None
-        self.consumer_tag: str | None = None
-        self.tasks: set[asyncio.Task[None]] = set()
+        self.received: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
+        self.workers: list[asyncio.Task[None]] = []
 
     async def open(self, connection: AbstractRobustConnection) -> None:
         channel = await connection.channel(publisher_confirms=True)
@@ -258,36 +272,40 @@ class _RabbitSubscription(Subscription):
         for event_type in self.event_types:
             await queue.bind(exchange, routing_key=event_type)
         self.channel = channel
-        self.consumer_tag = await queue.consume(self._on_message)
+        self.workers = [asyncio.create_task(self._work()) for _ in range(self.concurrency)]
+        await queue.consume(self._on_message)
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self.tasks.add(task)
-        try:
-            await self._process(message)
-        finally:
-            if task is not None:
-                self.tasks.discard(task)
+        self.received.put_nowait(message)
 
-    async def _process(self, message: AbstractIncomingMessage) -> None:
-        headers = message.headers or {}
-        failures = int(headers.get(FAILURES_HEADER, 0) or 0)
-        decision = await decide(self.service, self.handler, message.body, failures, self.policy)
+    async def _work(self) -> None:
+        while True:
+            batch = await next_batch(self.received, self.batch_size)
+            decisions = await decide(
+                self.service,
+                self.handler,
+                [(m.body, int((m.headers or {}).get(FAILURES_HEADER, 0) or 0)) for m in batch],
+                self.policy,
+            )
+            for message, decision in zip(batch, decisions, strict=True):
+                try:
+                    await self._settle(message, decision)
+                except Exception:
+                    # The channel went away (a reconnect): the broker redelivers the message.
+                    log.warning("could not settle a message; the broker will redeliver it", exc_info=True)
+
+    async def _settle(self, message: AbstractIncomingMessage, decision: Decision) -> None:
         if decision.action != "ack":
             assert self.channel is not None
+            headers: dict[str, Any] = {FAILURES_HEADER: decision.failures, ERROR_HEADER: decision.error or ""}
             if decision.action == "retry":
                 target = retry_queue_name(self.service, decision.delay)
-                extra = {FAILURES_HEADER: decision.failures, ERROR_HEADER: decision.error or ""}
             else:
                 target = dead_queue_name(self.service)
-                extra = {
-                    FAILURES_HEADER: decision.failures,
-                    ERROR_HEADER: decision.error or "",
-                    DIED_AT_HEADER: datetime.now(UTC).isoformat(),
-                }
+                headers[DIED_AT_HEADER] = datetime.now(UTC).isoformat()
+            # Confirmed before the ack: a crash in between duplicates, never loses.
             await self.channel.default_exchange.publish(
-                _message(message.body, message.message_id or "", message.type or "", headers=extra),
+                _message(message.body, message.message_id or "", message.type or "", headers=headers),
                 routing_key=target,
                 timeout=PUBLISH_TIMEOUT_SECONDS,
             )
@@ -296,10 +314,14 @@ class _RabbitSubscription(Subscription):
     async def close(self) -> None:
         if self in self.bus._subscriptions:
             self.bus._subscriptions.remove(self)
+        for worker in self.workers:
+            worker.cancel()
+        for worker in self.workers:
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+        self.workers = []
         if self.channel is not None and not self.channel.is_closed:
-            # Unacked in-flight messages return to the queue when the channel closes.
+            # Unacked messages, in flight or still in the local queue, return to the broker.
             with contextlib.suppress(Exception):
                 await self.channel.close()
-        for task in list(self.tasks):
-            task.cancel()
         self.channel = None

@@ -13,7 +13,7 @@ import asyncio
 import os
 import sys
 
-from shared.bus import create_bus
+from shared.bus import RetryPolicy, create_bus, each
 from shared.events import CloudEvent
 from shared.observability import EVENTS_CONSUMED
 from tests.bus.harness import replica
@@ -33,13 +33,13 @@ async def main() -> None:
     runtime = replica(args.service, args.database_url, make_settings(), bus)
 
     async def consume(event: CloudEvent) -> None:
-        await runtime.consumer(event)  # the effect and the inbox row are committed here
+        [error] = await runtime.consumer([event])  # the effect and the inbox row are committed here
+        if error is not None:
+            raise error
         if args.die_after_commit:
             os._exit(17)  # killed before the bus acks
 
-    from shared.bus import RetryPolicy
-
-    await bus.subscribe(args.service, ["unit.upserted"], consume, policy=RetryPolicy(), prefetch=32)
+    await bus.subscribe(args.service, ["unit.upserted"], each(consume), policy=RetryPolicy(), prefetch=32)
     print("ready", flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
     duplicates = EVENTS_CONSUMED.labels(args.service, "unit.upserted", "duplicate")._value.get()

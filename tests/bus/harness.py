@@ -98,3 +98,12 @@ async def unsent_count(runtime: ServiceRuntime) -> int:
     outbox = runtime.tables.outbox
     async with runtime.sessions() as session:
         return await session.scalar(select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))) or 0
+
+
+async def wait_until_all_sent(runtime: ServiceRuntime, timeout: float = 10.0) -> int:
+    """Unsent outbox rows once the relays caught up (a relay marks a batch sent after the
+    broker confirmed it, which can be after consumers already applied it)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while (remaining := await unsent_count(runtime)) and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.05)
+    return remaining

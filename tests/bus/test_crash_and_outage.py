@@ -17,6 +17,7 @@ from tests.bus.harness import (
     unit_event,
     unsent_count,
     wait_for_effects,
+    wait_until_all_sent,
     write_events,
 )
 from tests.conftest import make_settings
@@ -98,7 +99,7 @@ async def test_events_written_while_rabbitmq_is_unreachable_are_all_delivered_wh
         counts = await wait_for_effects(consumer, len(events), timeout=90)
         assert len(counts) == len(events), f"lost {len(events) - len(counts)} events"
         assert set(counts.values()) == {1}
-        assert await unsent_count(producer) == 0
+        assert await wait_until_all_sent(producer) == 0
     finally:
         await producer.stop()
         await consumer.stop()

@@ -7,7 +7,7 @@ import time
 from collections import Counter
 
 import pytest
-from shared.bus import Bus
+from shared.bus import Bus, RetryPolicy, each
 from shared.events import CloudEvent
 from shared.inbox import EventContext
 from tests.bus.harness import (
@@ -16,8 +16,8 @@ from tests.bus.harness import (
     replica,
     fresh_service_name,
     unit_event,
-    unsent_count,
     wait_for_effects,
+    wait_until_all_sent,
     write_events,
 )
 from tests.conftest import make_settings
@@ -42,7 +42,7 @@ async def test_two_relays_and_two_consumers_apply_every_event_exactly_once(
         assert len(counts) == len(events), "some events were never applied"
         assert set(counts.values()) == {1}, "an event was applied more than once"
         assert set(counts) == {e.id for e in events}
-        assert await unsent_count(first) == 0
+        assert await wait_until_all_sent(first) == 0
     finally:
         await first.stop()
         await second.stop()
@@ -107,10 +107,9 @@ async def test_replay_of_selected_dead_letters_leaves_the_others(bus: Bus, clean
         seen.append(event.id)
         raise RuntimeError("no")
 
-    from shared.bus import RetryPolicy
 
     subscription = await bus.subscribe(
-        name, ["unit.upserted"], always_fails, policy=RetryPolicy(max_attempts=settings.bus_max_attempts)
+        name, ["unit.upserted"], each(always_fails), policy=RetryPolicy(max_attempts=settings.bus_max_attempts)
     )
     try:
         events = [unit_event(i) for i in range(3)]
@@ -132,14 +131,13 @@ async def test_replay_of_selected_dead_letters_leaves_the_others(bus: Bus, clean
 async def test_undecodable_message_goes_straight_to_the_dead_letters(bus: Bus, cleanup_queues: list[str]) -> None:
     name = fresh_service_name()
     cleanup_queues.append(name)
-    from shared.bus import RetryPolicy
 
     handled: list[CloudEvent] = []
 
     async def handler(event: CloudEvent) -> None:
         handled.append(event)
 
-    subscription = await bus.subscribe(name, ["unit.upserted"], handler, policy=RetryPolicy(max_attempts=5))
+    subscription = await bus.subscribe(name, ["unit.upserted"], each(handler), policy=RetryPolicy(max_attempts=5))
     try:
         await bus.publish([("00000000-0000-4000-8000-000000000001", "unit.upserted", b"{not json")])
         letters = []
@@ -164,7 +162,6 @@ async def test_redelivery_after_a_crash_between_commit_and_ack_applies_once(
 ) -> None:
     # The consumer fails *after* the inbox transaction committed and before the ack, so the
     # broker delivers again. test_crash.py does the same by killing a real process.
-    from shared.bus import RetryPolicy
 
     name = fresh_service_name()
     cleanup_queues.append(name)
@@ -174,12 +171,15 @@ async def test_redelivery_after_a_crash_between_commit_and_ack_applies_once(
     crashed: set[str] = set()
 
     async def commit_then_crash(event: CloudEvent) -> None:
-        await runtime.consumer(event)
+        [error] = await runtime.consumer([event])
+        assert error is None
         if event.id not in crashed:
             crashed.add(event.id)
             raise SimulatedCrash(event.id)
 
-    subscription = await bus.subscribe(name, ["unit.upserted"], commit_then_crash, policy=RetryPolicy(3, 0.1, 1))
+    subscription = await bus.subscribe(
+        name, ["unit.upserted"], each(commit_then_crash), policy=RetryPolicy(3, 0.1, 1)
+    )
     try:
         runtime.start_background()
         events = [unit_event(i) for i in range(50)]
@@ -200,7 +200,6 @@ async def test_redelivery_after_a_crash_between_commit_and_ack_applies_once(
 
 @pytest.mark.parametrize("bus_url", ["memory"], indirect=True)
 async def test_memory_bus_keeps_unacked_messages_when_a_consumer_stops(bus: Bus) -> None:
-    from shared.bus import RetryPolicy
 
     started = asyncio.Event()
     release = asyncio.Event()
@@ -211,7 +210,7 @@ async def test_memory_bus_keeps_unacked_messages_when_a_consumer_stops(bus: Bus)
         await release.wait()
         handled.append(event.id)
 
-    first = await bus.subscribe("stopper", ["unit.upserted"], slow, policy=RetryPolicy(), prefetch=1)
+    first = await bus.subscribe("stopper", ["unit.upserted"], each(slow), policy=RetryPolicy(), concurrency=1)
     event = unit_event(1)
     await bus.publish([(event.id, event.type, event.to_json_bytes())])
     await started.wait()
@@ -220,7 +219,7 @@ async def test_memory_bus_keeps_unacked_messages_when_a_consumer_stops(bus: Bus)
     async def quick(e: CloudEvent) -> None:
         handled.append(e.id)
 
-    second = await bus.subscribe("stopper", ["unit.upserted"], quick, policy=RetryPolicy())
+    second = await bus.subscribe("stopper", ["unit.upserted"], each(quick), policy=RetryPolicy())
     for _ in range(50):
         if handled:
             break
