@@ -167,3 +167,7 @@ async def _with_bus(settings: Settings, work):  # type: ignore[no-untyped-def]
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

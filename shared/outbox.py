@@ -50,6 +50,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("gongkai.outbox")
 
+# How often a relay refreshes the pending-rows gauge and purges rows sent long ago.
+HOUSEKEEPING_SECONDS = 60.0
+
 
 def utcnow() -> datetime:
     """Wall-clock time for the delivery machinery (leases, back-off). Legal dates use the Clock."""
@@ -134,6 +137,7 @@ class OutboxRelay:
         poll_seconds: float = 0.5,
         lease_seconds: float = 30.0,
         backoff_max_seconds: float = 60.0,
+        retention_days: float = 7.0,
     ) -> None:
         self.service = service
         self.sessions = sessions
@@ -144,10 +148,16 @@ class OutboxRelay:
         self.poll_seconds = poll_seconds
         self.lease_seconds = lease_seconds
         self.backoff_max_seconds = backoff_max_seconds
+        self.retention_days = retention_days
         self.relay_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     async def run_forever(self) -> None:
+        next_housekeeping = 0.0
+        loop = asyncio.get_running_loop()
         while True:
+            if loop.time() >= next_housekeeping:
+                next_housekeeping = loop.time() + HOUSEKEEPING_SECONDS
+                await self._housekeeping()
             try:
                 published = await self.relay_once()
             except asyncio.CancelledError:
@@ -227,6 +237,13 @@ class OutboxRelay:
         async with self.sessions.begin() as session:
             rows = (await session.execute(statement)).all()
         return sorted(rows, key=lambda r: r.seq)
+
+    async def _housekeeping(self) -> None:
+        try:
+            await self.pending_count()
+            await self.purge_sent(timedelta(days=self.retention_days))
+        except Exception:
+            log.exception("outbox housekeeping failed", extra={"service": self.service})
 
     async def pending_count(self) -> int:
         async with self.sessions() as session:

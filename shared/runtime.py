@@ -73,6 +73,7 @@ class ServiceRuntime:
             poll_seconds=settings.outbox_poll_seconds,
             lease_seconds=settings.outbox_lease_seconds,
             backoff_max_seconds=settings.outbox_backoff_max_seconds,
+            retention_days=settings.outbox_retention_days,
         )
         self.consumer = InboxConsumer(
             service=spec.name,

@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = Field(0.5, gt=0)
     outbox_lease_seconds: float = Field(30.0, gt=0)
     outbox_backoff_max_seconds: float = Field(60.0, gt=0)
+    # Sent rows are kept this long (for inspection), then purged by the relay.
+    outbox_retention_days: float = Field(7.0, gt=0)
 
     # Auth (DESIGN §10): HS256 with a shared secret in dev; JWKS of the identity provider in prod.
     jwt_secret: str = DEV_JWT_SECRET
