@@ -26,6 +26,7 @@ from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
+from aio_pika.connection import make_url
 
 from shared.bus.base import (
     EXCHANGE,
@@ -77,9 +78,7 @@ class RabbitBus(Bus):
             return self.connection
         async with self._connect_lock:
             if self.connection is None:
-                connection = await aio_pika.connect_robust(
-                    self.url, reconnect_interval=self.reconnect_interval, timeout=5
-                )
+                connection = await self._connect()
                 channel = await connection.channel(publisher_confirms=True)
                 self._exchange = await channel.declare_exchange(
                     EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
@@ -89,6 +88,20 @@ class RabbitBus(Bus):
                 for subscription in self._subscriptions:
                     await subscription.open(connection)
         return self.connection
+
+    async def _connect(self) -> AbstractRobustConnection:
+        # aio_pika.connect_robust, except that a failed first attempt closes its connection
+        # object instead of leaving it to the garbage collector.
+        connection = aio_pika.RobustConnection(
+            make_url(self.url, reconnect_interval=self.reconnect_interval)
+        )
+        try:
+            await connection.connect(timeout=5)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await connection.close()
+            raise
+        return connection
 
     async def close(self) -> None:
         for subscription in list(self._subscriptions):

@@ -39,7 +39,7 @@ def sqlite_url(path: Path) -> str:
 
 def settings_for(db_dir: Path, **overrides: object) -> Settings:
     urls = {f"{name}_database_url": sqlite_url(db_dir / f"{name}.sqlite3") for name in SERVICE_NAMES}
-    return make_settings(**urls, **overrides)
+    return make_settings(**{**urls, **overrides})
 
 
 def create_app(kind: str, settings: Settings) -> FastAPI:
@@ -185,6 +185,17 @@ async def test_dead_letter_replay_with_nothing_parked_replays_zero(served: Serve
         response = await served.client.post(f"{admin_path(name)}/replay", headers=served.bearer("admin"))
         assert response.status_code == 200, response.text
         assert response.json() == {"replayed": 0}
+
+
+@pytest.mark.parametrize("kind", SERVICE_NAMES)
+async def test_readyz_says_503_when_the_database_is_unreachable(kind: str, migrated_dir: Path) -> None:
+    # PostgreSQL on a closed port: the app starts, is alive, and says which check failed.
+    settings = settings_for(migrated_dir, **{f"{kind}_database_url": "postgresql+asyncpg://postgres@127.0.0.1:1/none"})
+    async with serving(create_app(kind, settings)) as client:
+        assert (await client.get("/healthz")).status_code == 200
+        body = assert_problem(await client.get("/readyz"), 503, "not_ready")
+        assert body["checks"][f"database:{kind}"] != "ok"
+        assert body["checks"]["bus"] == "ok"
 
 
 @pytest.mark.parametrize("kind", APP_KINDS)
