@@ -105,6 +105,8 @@ def build_app(
             if migrate_on_start:
                 for rt in runtimes.values():
                     await rt.migrate()
+            for rt in runtimes.values():
+                await rt.run_startup_hooks()
             # Queues first, so the relays' first events find their consumers bound.
             for rt in runtimes.values():
                 await rt.start_consuming()

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.bus import Bus, RetryPolicy, Subscription
+from shared.calendar import WorkingDayCalendar
 from shared.clock import Clock
 from shared.db import create_engine, ping, session_factory
 from shared.idempotency import IdempotencyStore
@@ -45,6 +46,9 @@ class ServiceSpec:
     handlers: Mapping[str, EventHandler] = field(default_factory=dict)
     # Periodic work each replica runs (deadline sweeps …); must be safe with several replicas.
     background_jobs: Sequence[BackgroundJob] = ()
+    # Run once the database is reachable (and migrated, in the embedded mode), before consuming:
+    # e.g. loading the calendar years an administrator stored.
+    startup_hooks: Sequence[BackgroundJob] = ()
 
 
 class ServiceRuntime:
@@ -63,6 +67,8 @@ class ServiceRuntime:
         )
         self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.engine)
         self.tables = spec.tables
+        # Built-in years from chinesecalendar; a service loads the years it stores or receives.
+        self.calendar = WorkingDayCalendar()
         self.outbox = Outbox(spec.tables.outbox)
         self.relay = OutboxRelay(
             service=spec.name,
@@ -101,6 +107,10 @@ class ServiceRuntime:
         await asyncio.to_thread(
             upgrade, self.spec.name, self.database_url, self.spec.versions_dir, self.spec.tables.metadata
         )
+
+    async def run_startup_hooks(self) -> None:
+        for hook in self.spec.startup_hooks:
+            await hook(self)
 
     async def start_consuming(self) -> None:
         if self.spec.handlers:
