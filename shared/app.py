@@ -111,7 +111,7 @@ def build_app(
             for rt in runtimes.values():
                 await rt.start_consuming()
             for rt in runtimes.values():
-                rt.start_background()
+                await rt.start_background()
             yield
         finally:
             for rt in runtimes.values():
@@ -160,6 +160,7 @@ def _operations_router() -> APIRouter:
         checks: dict[str, str] = {}
         runtimes: dict[str, ServiceRuntime] = request.app.state.runtimes
         probes: dict[str, Any] = {f"database:{name}": rt.check_database() for name, rt in runtimes.items()}
+        probes.update({f"startup:{name}": rt.check_started() for name, rt in runtimes.items() if rt.spec.startup_hooks})
         bus: Bus | None = getattr(request.app.state, "bus", None)
         if bus is not None:
             probes["bus"] = bus.ping()

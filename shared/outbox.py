@@ -238,6 +238,21 @@ class OutboxRelay:
             rows = (await session.execute(statement)).all()
         return sorted(rows, key=lambda r: r.seq)
 
+    async def resend_recent(self, window: timedelta) -> int:
+        """Marks rows sent within ``window`` as unsent again, so the relay publishes them anew.
+
+        For a volatile bus (the embedded mode's in-process queues): what it held when the process
+        died — in flight, waiting for a retry, dead-lettered — was sent from here recently. The
+        consumers' inboxes drop the copies that had been applied."""
+        now = utcnow()
+        async with self.sessions.begin() as session:
+            result = await session.execute(
+                update(self.table)
+                .where(self.table.c.sent_at.is_not(None), self.table.c.sent_at >= now - window)
+                .values(sent_at=None, available_at=now, claimed_by=None, claimed_until=None)
+            )
+        return result.rowcount or 0
+
     async def _housekeeping(self) -> None:
         try:
             await self.pending_count()

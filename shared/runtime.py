@@ -31,6 +31,7 @@ from shared.settings import Settings
 log = logging.getLogger("gongkai.runtime")
 
 BackgroundJob = Callable[["ServiceRuntime"], Awaitable[None]]
+STARTUP_RETRY_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class ServiceRuntime:
             table=spec.tables.idempotency_keys,
             ttl=timedelta(hours=settings.idempotency_ttl_hours),
         )
+        self.started = not spec.startup_hooks
         self._subscription: Subscription | None = None
         self._tasks: list[asyncio.Task[Any]] = []
 
@@ -109,8 +111,27 @@ class ServiceRuntime:
         )
 
     async def run_startup_hooks(self) -> None:
-        for hook in self.spec.startup_hooks:
-            await hook(self)
+        """Runs the hooks; if the database is not there yet, keeps trying in the background (the
+        app starts anyway and /readyz says what is missing)."""
+        try:
+            for hook in self.spec.startup_hooks:
+                await hook(self)
+            self.started = True
+        except Exception:
+            log.exception("startup hooks failed; retrying in the background", extra={"service": self.spec.name})
+            self._tasks.append(asyncio.create_task(self._retry_startup_hooks(), name=f"{self.spec.name}-startup"))
+
+    async def _retry_startup_hooks(self) -> None:
+        while not self.started:
+            await asyncio.sleep(STARTUP_RETRY_SECONDS)
+            with contextlib.suppress(Exception):
+                for hook in self.spec.startup_hooks:
+                    await hook(self)
+                self.started = True
+
+    async def check_started(self) -> None:
+        if not self.started:
+            raise RuntimeError("startup hooks have not completed")
 
     async def start_consuming(self) -> None:
         if self.spec.handlers:
@@ -124,7 +145,11 @@ class ServiceRuntime:
                 concurrency=self.settings.bus_consumer_concurrency,
             )
 
-    def start_background(self) -> None:
+    async def start_background(self) -> None:
+        if self.bus.volatile:
+            resent = await self.relay.resend_recent(timedelta(minutes=self.settings.memory_bus_resend_minutes))
+            if resent:
+                log.info("handing recent events over again to the in-process bus", extra={"service": self.spec.name, "events": resent})
         self._tasks.append(asyncio.create_task(self.relay.run_forever(), name=f"{self.spec.name}-relay"))
         if self.settings.run_background_jobs:
             for job in self.spec.background_jobs:

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     outbox_backoff_max_seconds: float = Field(60.0, gt=0)
     # Sent rows are kept this long (for inspection), then purged by the relay.
     outbox_retention_days: float = Field(7.0, gt=0)
+    # In-process bus only: on start, events sent this recently are handed over again, because the
+    # queues that held them died with the previous process (inboxes drop what was applied).
+    memory_bus_resend_minutes: float = Field(15.0, ge=0)
 
     # Auth (DESIGN §10): HS256 with a shared secret in dev; JWKS of the identity provider in prod.
     jwt_secret: str = DEV_JWT_SECRET
@@ -65,6 +68,10 @@ class Settings(BaseSettings):
     log_json: bool = True
     # Embedded mode only: a background task per replica for periodic jobs.
     run_background_jobs: bool = True
+    # Identity-number encryption (DESIGN §5): comma-separated kid:base64(32-byte key), the first
+    # encrypts, all decrypt (rotation). The default is the DEV-ONLY key base64(sha256(b"gongkai dev
+    # field key - not for production")), published here and refused when env=prod (shared.crypto).
+    field_encryption_keys: str = "dev:jzcu9puhE+LaPJa7qA3pgpLUP5nYv6STx6eUKbuTA/o="
 
     def database_url(self, service: str) -> str:
         if service not in SERVICE_NAMES:

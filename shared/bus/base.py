@@ -158,6 +158,10 @@ class Subscription(abc.ABC):
 class Bus(abc.ABC):
     """One interface over the in-process transport and RabbitMQ."""
 
+    # True when what the bus holds dies with the process (the in-process transport): publishers
+    # then hand recently sent events over again on start (see OutboxRelay.resend_recent).
+    volatile: bool = False
+
     @abc.abstractmethod
     async def start(self) -> None: ...
 

@@ -2,8 +2,9 @@
 
 It keeps the broker's contract: routing by event type to each bound service queue, competing
 consumers, retry with growing delay, a dead-letter list, replay, and in-flight messages returned
-to the queue when a consumer stops. Queues live in process memory: events are durable in the
-publishers' outboxes and consumers' inboxes, not here (README, "Running modes").
+to the queue when a consumer stops. Queues live in process memory; what they held when the process
+died is handed over again from the publishers' outboxes on the next start (``volatile``), and the
+consumers' inboxes drop what was already applied.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ _BROKERS: dict[str, _Broker] = {}
 
 
 class MemoryBus(Bus):
+    volatile = True
+
     def __init__(self, url: str = "memory://") -> None:
         # Every MemoryBus with the same URL in one process shares one broker, as relays and
         # consumers share one RabbitMQ.

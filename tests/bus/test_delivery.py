@@ -8,6 +8,7 @@ from collections import Counter
 
 import pytest
 from shared.bus import Bus, RetryPolicy, each
+from shared.bus.memory import MemoryBus
 from shared.events import CloudEvent
 from shared.inbox import EventContext
 from tests.bus.harness import (
@@ -36,8 +37,8 @@ async def test_two_relays_and_two_consumers_apply_every_event_exactly_once(
         await second.start_consuming()
         events = [unit_event(i) for i in range(1000)]
         await write_events(first, events)
-        first.start_background()
-        second.start_background()
+        await first.start_background()
+        await second.start_background()
         counts = await wait_for_effects(first, len(events))
         assert len(counts) == len(events), "some events were never applied"
         assert set(counts.values()) == {1}, "an event was applied more than once"
@@ -67,7 +68,7 @@ async def test_failing_handler_is_retried_with_growing_delay_then_dead_lettered_
     await ensure_effects_table(runtime)
     try:
         await runtime.start_consuming()
-        runtime.start_background()
+        await runtime.start_background()
         poison = unit_event(1)
         await write_events(runtime, [poison])
 
@@ -181,7 +182,7 @@ async def test_redelivery_after_a_crash_between_commit_and_ack_applies_once(
         name, ["unit.upserted"], each(commit_then_crash), policy=RetryPolicy(3, 0.1, 1)
     )
     try:
-        runtime.start_background()
+        await runtime.start_background()
         events = [unit_event(i) for i in range(50)]
         await write_events(runtime, events)
         for _ in range(100):
@@ -226,3 +227,35 @@ async def test_memory_bus_keeps_unacked_messages_when_a_consumer_stops(bus: Bus)
         await asyncio.sleep(0.02)
     await second.close()
     assert handled == [event.id]
+
+
+async def test_in_process_bus_hands_events_over_again_after_the_process_died(database_url: str) -> None:
+    # The first "process" relays events into in-process queues where they wait for a retry (its
+    # handler fails), then dies; the second starts with empty queues and still applies every event
+    # exactly once.
+    name = fresh_service_name()
+    settings = make_settings(bus_retry_base_seconds=60)
+
+    async def fails(ctx: EventContext, event: CloudEvent) -> None:
+        raise RuntimeError("not today")
+
+    first_bus = MemoryBus(f"memory://{name}-first")
+    first = replica(name, database_url, settings, first_bus, handler=fails)
+    await ensure_effects_table(first)
+    events = [unit_event(i) for i in range(30)]
+    await first.start_consuming()
+    await write_events(first, events)
+    await first.start_background()
+    assert await wait_until_all_sent(first) == 0, "the outbox handed everything to the doomed queues"
+    await first.stop()
+    await first_bus.close()
+
+    second_bus = MemoryBus(f"memory://{name}-second")
+    second = replica(name, database_url, settings, second_bus)
+    try:
+        await second.start_consuming()
+        await second.start_background()
+        counts = await wait_for_effects(second, len(events), timeout=30)
+        assert counts == {e.id: 1 for e in events}
+    finally:
+        await second.stop()
