@@ -219,7 +219,7 @@ async def run_gongkai(args: argparse.Namespace, service: str, settings: Settings
     runtime.consumer = timed_consumer  # type: ignore[assignment]
     try:
         await runtime.start_consuming()
-        await runtime.start_background()
+        runtime.start_background()
         started = time.time()
         for start in range(0, args.events, args.write_batch):
             events = [unit_event(i) for i in range(start, min(args.events, start + args.write_batch))]

@@ -111,7 +111,7 @@ def build_app(
             for rt in runtimes.values():
                 await rt.start_consuming()
             for rt in runtimes.values():
-                await rt.start_background()
+                rt.start_background()
             yield
         finally:
             for rt in runtimes.values():

@@ -151,10 +151,22 @@ class OutboxRelay:
         self.retention_days = retention_days
         self.relay_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
-    async def run_forever(self) -> None:
+    async def run_forever(self, resend_window: timedelta | None = None) -> None:
+        """Relays until cancelled. ``resend_window``: first hand over again what was sent that
+        recently (see :meth:`resend_recent`), retrying until the database answers."""
         next_housekeeping = 0.0
         loop = asyncio.get_running_loop()
         while True:
+            if resend_window is not None:
+                try:
+                    resent = await self.resend_recent(resend_window)
+                    resend_window = None
+                    if resent:
+                        log.info("handing recent events over again", extra={"service": self.service, "events": resent})
+                except Exception:
+                    log.exception("could not reset recently sent rows; will retry", extra={"service": self.service})
+                    await asyncio.sleep(self.poll_seconds)
+                    continue
             if loop.time() >= next_housekeeping:
                 next_housekeeping = loop.time() + HOUSEKEEPING_SECONDS
                 await self._housekeeping()

@@ -145,12 +145,10 @@ class ServiceRuntime:
                 concurrency=self.settings.bus_consumer_concurrency,
             )
 
-    async def start_background(self) -> None:
-        if self.bus.volatile:
-            resent = await self.relay.resend_recent(timedelta(minutes=self.settings.memory_bus_resend_minutes))
-            if resent:
-                log.info("handing recent events over again to the in-process bus", extra={"service": self.spec.name, "events": resent})
-        self._tasks.append(asyncio.create_task(self.relay.run_forever(), name=f"{self.spec.name}-relay"))
+    def start_background(self) -> None:
+        # A volatile bus lost what it held with the previous process: hand recent events over again.
+        resend = timedelta(minutes=self.settings.memory_bus_resend_minutes) if self.bus.volatile else None
+        self._tasks.append(asyncio.create_task(self.relay.run_forever(resend), name=f"{self.spec.name}-relay"))
         if self.settings.run_background_jobs:
             for job in self.spec.background_jobs:
                 self._tasks.append(asyncio.create_task(job(self), name=f"{self.spec.name}-{job.__name__}"))

@@ -86,7 +86,7 @@ async def test_events_written_while_rabbitmq_is_unreachable_are_all_delivered_wh
     await ensure_effects_table(producer)
     try:
         await consumer.start_consuming()
-        await producer.start_background()  # only the producer relays, and only through the proxy
+        producer.start_background()  # only the producer relays, and only through the proxy
 
         await proxy.stop()  # RabbitMQ is now unreachable for the relay
         events = [unit_event(i) for i in range(1000)]

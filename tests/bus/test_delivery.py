@@ -37,8 +37,8 @@ async def test_two_relays_and_two_consumers_apply_every_event_exactly_once(
         await second.start_consuming()
         events = [unit_event(i) for i in range(1000)]
         await write_events(first, events)
-        await first.start_background()
-        await second.start_background()
+        first.start_background()
+        second.start_background()
         counts = await wait_for_effects(first, len(events))
         assert len(counts) == len(events), "some events were never applied"
         assert set(counts.values()) == {1}, "an event was applied more than once"
@@ -68,7 +68,7 @@ async def test_failing_handler_is_retried_with_growing_delay_then_dead_lettered_
     await ensure_effects_table(runtime)
     try:
         await runtime.start_consuming()
-        await runtime.start_background()
+        runtime.start_background()
         poison = unit_event(1)
         await write_events(runtime, [poison])
 
@@ -182,7 +182,7 @@ async def test_redelivery_after_a_crash_between_commit_and_ack_applies_once(
         name, ["unit.upserted"], each(commit_then_crash), policy=RetryPolicy(3, 0.1, 1)
     )
     try:
-        await runtime.start_background()
+        runtime.start_background()
         events = [unit_event(i) for i in range(50)]
         await write_events(runtime, events)
         for _ in range(100):
@@ -245,7 +245,7 @@ async def test_in_process_bus_hands_events_over_again_after_the_process_died(dat
     events = [unit_event(i) for i in range(30)]
     await first.start_consuming()
     await write_events(first, events)
-    await first.start_background()
+    first.start_background()
     assert await wait_until_all_sent(first) == 0, "the outbox handed everything to the doomed queues"
     await first.stop()
     await first_bus.close()
@@ -254,7 +254,7 @@ async def test_in_process_bus_hands_events_over_again_after_the_process_died(dat
     second = replica(name, database_url, settings, second_bus)
     try:
         await second.start_consuming()
-        await second.start_background()
+        second.start_background()
         counts = await wait_for_effects(second, len(events), timeout=30)
         assert counts == {e.id: 1 for e in events}
     finally:
