@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -41,6 +42,12 @@ def make_settings(**overrides: object) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]
 
 
+def test_database_name(purpose: str) -> str:
+    """``gongkai_test_<purpose>``; ``GONGKAI_TEST_DB_SUFFIX`` keeps two suites running at once on
+    one machine (say, a developer's and a helper's) out of each other's databases."""
+    return f"gongkai_test_{purpose}{os.environ.get('GONGKAI_TEST_DB_SUFFIX', '')}"
+
+
 async def recreate_pg_database(name: str) -> str:
     """Drops and creates a PostgreSQL database for this test session; returns its asyncpg URL."""
     connection = await asyncpg.connect(host=PG_HOST, user=PG_USER, database="postgres")
@@ -77,7 +84,7 @@ def pg_foundation_url() -> str:
     """The session's PostgreSQL database with the foundation tables, created on first use."""
     require_postgres()
     if "url" not in _pg_foundation:
-        url = in_thread(asyncio.run, recreate_pg_database("gongkai_test_foundation"))
+        url = in_thread(asyncio.run, recreate_pg_database(test_database_name("foundation")))
         migrate_foundation(url)
         _pg_foundation["url"] = url
     return _pg_foundation["url"]
@@ -94,7 +101,7 @@ async def database_url(
         yield f"sqlite+aiosqlite:///{target}"
         return
     yield pg_foundation_url()
-    connection = await asyncpg.connect(host=PG_HOST, user=PG_USER, database="gongkai_test_foundation")
+    connection = await asyncpg.connect(host=PG_HOST, user=PG_USER, database=test_database_name("foundation"))
     try:
         tables = await connection.fetch(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
