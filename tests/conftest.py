@@ -42,7 +42,7 @@ def make_settings(**overrides: object) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]
 
 
-def test_database_name(purpose: str) -> str:
+def pg_test_database(purpose: str) -> str:
     """``gongkai_test_<purpose>``; ``GONGKAI_TEST_DB_SUFFIX`` keeps two suites running at once on
     one machine (say, a developer's and a helper's) out of each other's databases."""
     return f"gongkai_test_{purpose}{os.environ.get('GONGKAI_TEST_DB_SUFFIX', '')}"
@@ -84,7 +84,7 @@ def pg_foundation_url() -> str:
     """The session's PostgreSQL database with the foundation tables, created on first use."""
     require_postgres()
     if "url" not in _pg_foundation:
-        url = in_thread(asyncio.run, recreate_pg_database(test_database_name("foundation")))
+        url = in_thread(asyncio.run, recreate_pg_database(pg_test_database("foundation")))
         migrate_foundation(url)
         _pg_foundation["url"] = url
     return _pg_foundation["url"]
@@ -101,7 +101,7 @@ async def database_url(
         yield f"sqlite+aiosqlite:///{target}"
         return
     yield pg_foundation_url()
-    connection = await asyncpg.connect(host=PG_HOST, user=PG_USER, database=test_database_name("foundation"))
+    connection = await asyncpg.connect(host=PG_HOST, user=PG_USER, database=pg_test_database("foundation"))
     try:
         tables = await connection.fetch(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
