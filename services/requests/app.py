@@ -6,9 +6,10 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.requests.api import router
+from services.requests.api import ROUTERS
 from services.requests.handlers import HANDLERS
 from services.requests.models import foundation
+from services.requests.service import calendar_startup_hook, calendar_sync_job
 from shared.app import build_app
 from shared.runtime import ServiceSpec
 from shared.settings import Settings
@@ -20,8 +21,10 @@ SPEC = ServiceSpec(
     tables=foundation,
     versions_dir=Path(__file__).parent / "migrations" / "versions",
     path_prefixes=('/api/v1/requests', '/api/v1/units', '/api/v1/calendar', '/api/v1/reports', '/api/v1/integrations', '/api/v1/hotline'),
-    routers=[router],
+    routers=ROUTERS,
     handlers=HANDLERS,
+    background_jobs=[calendar_sync_job],
+    startup_hooks=[calendar_startup_hook],
 )
 
 

@@ -1,1 +1,117 @@
 """Pydantic request and response models of the requests service's API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+# -- units directory (单位名录) -------------------------------------------------------------------
+
+UNIT_CODE_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
+# 行政区划代码: 6 digits (county level and above), 9 (township, 乡镇/街道) or 12 (village).
+REGION_PATTERN = r"^\d{6}(\d{3}){0,2}$"
+PHONE_PATTERN = r"^[0-9+\-() ]{3,30}$"
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+UnitKind = Literal["government", "department", "township", "public_enterprise", "other"]
+
+
+class UnitContactIO(BaseModel):
+    """联系人 / a unit's contact person for 政务公开 work."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=50, description="姓名 / name")
+    title: str | None = Field(None, max_length=50, description="职务 / title")
+    phone: str | None = Field(None, pattern=PHONE_PATTERN, description="电话 / phone")
+    email: str | None = Field(None, max_length=200, pattern=EMAIL_PATTERN, description="邮箱 / e-mail")
+
+
+class UnitIn(BaseModel):
+    """单位（新建或整体替换） / a unit, created or replaced whole by PUT."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=200, description="单位名称 / name")
+    kind: UnitKind = Field(
+        description="单位类型：政府 government、部门 department、乡镇 township、国有企业 public_enterprise、其他 other"
+    )
+    parent_code: str | None = Field(
+        None, pattern=UNIT_CODE_PATTERN, description="上级单位代码，须已存在；顶级单位为空 / parent unit, must exist"
+    )
+    region: str = Field(pattern=REGION_PATTERN, description="行政区划代码（6、9 或 12 位数字） / administrative division code")
+    contacts: list[UnitContactIO] = Field(default_factory=list, max_length=20, description="联系人 / contact persons")
+    active: bool = Field(True, description="是否有效；停用的单位不再出现在申请人的选择中 / false: retired unit")
+
+
+class UnitOut(BaseModel):
+    """单位 / a unit of the directory."""
+
+    unit_code: str = Field(description="单位代码 / unit code")
+    name: str = Field(description="单位名称 / name")
+    kind: UnitKind = Field(description="单位类型 / kind")
+    parent_code: str | None = Field(description="上级单位代码 / parent unit code")
+    region: str = Field(description="行政区划代码 / administrative division code")
+    contacts: list[UnitContactIO] = Field(description="联系人 / contact persons")
+    active: bool = Field(description="是否有效 / active")
+    version: int = Field(description="版本号，即 ETag / version, the ETag")
+    created_at: AwareDatetime = Field(description="创建时间（UTC） / created")
+    updated_at: AwareDatetime = Field(description="最后修改时间（UTC） / last changed")
+
+
+class ImportRowError(BaseModel):
+    """导入文件中的一处错误 / one error of an import file."""
+
+    row: int = Field(description="行号（表头为第 1 行） / spreadsheet row number, the header being row 1")
+    field: str = Field(description="列（英文字段名） / the column, by its English name")
+    message: str = Field(description="说明 / what is wrong")
+
+
+class ImportResult(BaseModel):
+    """导入结果 / what an import did (all rows or none)."""
+
+    rows: int = Field(description="数据行数 / data rows read")
+    created: int = Field(description="新建单位数 / units created")
+    updated: int = Field(description="修改单位数 / units changed")
+    unchanged: int = Field(description="未变化单位数 / units already as in the file")
+    ignored_columns: list[str] = Field(default_factory=list, description="未识别而忽略的列 / columns not recognised")
+
+
+# -- calendar (节假日安排) ------------------------------------------------------------------------
+
+
+class CalendarDayIO(BaseModel):
+    """一个节假日或调休上班日 / a named holiday or make-up working day."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    day: date = Field(description="日期 YYYY-MM-DD / the day")
+    name: str = Field(min_length=1, max_length=50, description="名称，如 国庆节、国庆节调休上班 / name")
+
+
+class CalendarYearIn(BaseModel):
+    """某年的节假日安排（整体替换） / a year's holiday arrangement, replacing any loaded before."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    holidays: list[CalendarDayIO] = Field(max_length=366, description="法定节假日（放假日） / public holidays")
+    makeup_workdays: list[CalendarDayIO] = Field(
+        default_factory=list, max_length=366, description="调休上班日（须为周六或周日） / weekend days worked"
+    )
+
+
+class CalendarYearOut(BaseModel):
+    """某年的节假日安排 / a year's holiday arrangement as the service counts with it."""
+
+    year: int = Field(description="年份 / year")
+    known: bool = Field(description="是否已知；未知年份仅按周末计算且结果为临时 / false: weekends only, provisional")
+    source: Literal["builtin", "loaded"] | None = Field(
+        description="来源：builtin 内置（chinesecalendar）、loaded 管理员加载；未知年份为空 / where it comes from"
+    )
+    holidays: list[CalendarDayIO] = Field(description="法定节假日 / public holidays")
+    makeup_workdays: list[CalendarDayIO] = Field(description="调休上班日 / make-up working days")
+    version: int | None = Field(None, description="已加载年份的版本号（ETag） / version of a loaded year")
+    updated_at: datetime | None = Field(None, description="加载时间（UTC） / when it was loaded")
+    updated_by: str | None = Field(None, description="加载人 / who loaded it")

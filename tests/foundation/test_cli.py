@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from services.cli import app
 from shared.auth import TokenVerifier
 from shared.settings import SERVICE_NAMES, get_settings
+from tests.foundation import head_revision
 
 runner = CliRunner()
 
@@ -69,7 +70,7 @@ def test_migrate_upgrades_every_service_database(monkeypatch: pytest.MonkeyPatch
     assert result.exit_code == 0, result.output
     for name, path in files.items():
         with sqlite3.connect(path) as connection:
-            assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [(f"{name}_0001",)]
+            assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [(head_revision(name),)]
     assert not (tmp_path / "var").exists(), "the explicit URLs, not the data directory, were used"
 
 

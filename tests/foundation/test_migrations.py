@@ -19,7 +19,8 @@ from shared.db import create_engine
 from shared.migrations import alembic_config, upgrade
 from shared.runtime import ServiceSpec
 from shared.settings import SERVICE_NAMES
-from tests.conftest import in_thread, recreate_pg_database
+from tests.conftest import in_thread, recreate_pg_database, pg_test_database
+from tests.foundation import head_revision
 from tests.infra import require_postgres
 
 T = TypeVar("T")
@@ -36,7 +37,7 @@ def fresh_database(backend: str, name: str, tmp_path: Path) -> str:
     if backend == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / f'{name}.sqlite3'}"
     require_postgres()
-    return in_thread(asyncio.run, recreate_pg_database(f"gongkai_test_mig_{name}"))
+    return in_thread(asyncio.run, recreate_pg_database(pg_test_database(f"mig_{name}")))
 
 
 async def inspect_db(url: str, look: Callable[[Connection], T]) -> T:
@@ -80,7 +81,7 @@ async def migrated(request: pytest.FixtureRequest, backend: str, tmp_path: Path)
 async def test_upgrade_creates_the_foundation_tables(migrated: tuple[ServiceSpec, str]) -> None:
     spec, url = migrated
     assert FOUNDATION.issubset(await inspect_db(url, table_names))
-    assert await inspect_db(url, version) == [f"{spec.name}_0001"]
+    assert await inspect_db(url, version) == [head_revision(spec.name)]
 
 
 async def test_migrated_schema_matches_the_models(migrated: tuple[ServiceSpec, str]) -> None:
@@ -107,4 +108,4 @@ async def test_downgrade_to_base_removes_everything_and_upgrade_works_again(
 
     migrate_up(spec, url)
     assert FOUNDATION.issubset(await inspect_db(url, table_names))
-    assert await inspect_db(url, version) == [f"{spec.name}_0001"]
+    assert await inspect_db(url, version) == [head_revision(spec.name)]

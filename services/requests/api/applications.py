@@ -1,0 +1,241 @@
+"""``/api/v1/requests`` — disclosure applications (依申请公开, DESIGN §5). Thin: parse, authorize,
+call the use cases in ``services.requests.applications``."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, Response
+
+from services.requests import applications as cases
+from services.requests.application_schemas import (
+    ApplicationCreate,
+    ApplicationOut,
+    AssignIn,
+    ConsultationCloseIn,
+    ConsultationIn,
+    ConsultationOut,
+    CorrectionRequestIn,
+    CreatedApplication,
+    DeadlineOut,
+    ExtendIn,
+    FeeNoticeIn,
+    OnDay,
+    ReplyIn,
+    ReviewIn,
+    ReviewRecordIn,
+    ReviewRecordOut,
+    ReviewRecordPatch,
+    TimelineEntry,
+    TrackOut,
+    WithdrawIn,
+)
+from shared.auth import Principal, current_principal, optional_principal
+from shared.errors import PROBLEM_RESPONSES
+from shared.pagination import Page, PageParams, page_params
+from shared.runtime import ServiceRuntime, runtime_dependency
+
+router = APIRouter(prefix="/api/v1/requests", tags=["requests"], responses=PROBLEM_RESPONSES)
+Runtime = Annotated[ServiceRuntime, Depends(runtime_dependency("requests"))]
+Caller = Annotated[Principal, Depends(current_principal)]
+IfMatch = Annotated[str | None, Header(description="the application's ETag, as read (required for every action)")]
+ApplicationId = Annotated[str, Path(max_length=64, description="申请 id")]
+
+
+def _with_etag(response: Response, out: ApplicationOut) -> ApplicationOut:
+    response.headers["ETag"] = f'"{out.version}"'
+    return out
+
+
+@router.post("", status_code=201, response_model=CreatedApplication, summary="提交或登记申请 / submit or record an application")
+async def create_application(
+    body: ApplicationCreate,
+    response: Response,
+    rt: Runtime,
+    principal: Annotated[Principal | None, Depends(optional_principal)],
+) -> CreatedApplication:
+    """Citizens apply ``online`` (with or without a token); the unit's staff record paper, mail and
+    fax applications, with ``received_at``. ``in_person`` and ``registered_mail`` applications are
+    registered at once (条例 第三十一条); the rest wait in ``submitted`` for ``register``. The
+    ``query_code`` is returned only here."""
+    out = await cases.create_application(rt, principal, body)
+    response.headers["Location"] = f"/api/v1/requests/{out.id}"
+    response.headers["ETag"] = f'"{out.version}"'
+    return out
+
+
+@router.get("", response_model=Page[ApplicationOut], summary="申请列表 / list applications")
+async def list_applications(
+    rt: Runtime,
+    principal: Caller,
+    paging: Annotated[PageParams, Depends(page_params)],
+    unit_code: Annotated[str | None, Query(max_length=64)] = None,
+    state: Annotated[str | None, Query(max_length=30)] = None,
+    overdue: bool | None = None,
+    due_before: date | None = None,
+    channel: Annotated[str | None, Query(max_length=20)] = None,
+    applicant_type: Annotated[str | None, Query(max_length=30)] = None,
+    q: Annotated[str | None, Query(max_length=200, description="text in the description, tracking no. or applicant name")] = None,
+) -> Page[ApplicationOut]:
+    filters = cases.ApplicationFilters(unit_code, state, overdue, due_before, channel, applicant_type, q)
+    return await cases.list_applications(rt, principal, filters, paging.limit, paging.cursor)
+
+
+@router.get("/track/{tracking_no}", response_model=TrackOut, summary="申请人查询办理进度 / track without an account")
+async def track(
+    rt: Runtime,
+    tracking_no: Annotated[str, Path(max_length=32)],
+    query_code: Annotated[str, Query(min_length=4, max_length=32, description="查询码")],
+) -> TrackOut:
+    return await cases.track(rt, tracking_no, query_code)
+
+
+@router.get("/{application_id}", response_model=ApplicationOut, summary="申请详情 / one application")
+async def get_application(application_id: ApplicationId, response: Response, rt: Runtime, principal: Caller) -> ApplicationOut:
+    return _with_etag(response, await cases.get_application(rt, principal, application_id))
+
+
+@router.get("/{application_id}/deadline", response_model=DeadlineOut, summary="答复期限及其计算过程 / the due date, explained")
+async def deadline(application_id: ApplicationId, rt: Runtime, principal: Caller) -> DeadlineOut:
+    return await cases.deadline_of_application(rt, principal, application_id)
+
+
+@router.get("/{application_id}/timeline", response_model=list[TimelineEntry], summary="办理记录 / every change and event")
+async def timeline(application_id: ApplicationId, rt: Runtime, principal: Caller) -> list[TimelineEntry]:
+    return await cases.timeline(rt, principal, application_id)
+
+
+@router.post("/{application_id}/register", response_model=ApplicationOut, summary="确认收到 / confirm receipt (Art. 31)")
+async def register(
+    application_id: ApplicationId, response: Response, rt: Runtime, principal: Caller, if_match: IfMatch = None,
+    body: OnDay = Body(default_factory=OnDay),
+) -> ApplicationOut:
+    return _with_etag(response, await cases.register(rt, principal, application_id, if_match, body.on))
+
+
+@router.post("/{application_id}/request-correction", response_model=ApplicationOut, summary="补正通知 (Art. 30)")
+async def request_correction(
+    application_id: ApplicationId, body: CorrectionRequestIn, response: Response, rt: Runtime, principal: Caller,
+    if_match: IfMatch = None,
+) -> ApplicationOut:
+    out = await cases.request_correction(rt, principal, application_id, if_match, body.on, body.allowed_working_days, body.note)
+    return _with_etag(response, out)
+
+
+@router.post("/{application_id}/receive-correction", response_model=ApplicationOut, summary="收到补正 (Art. 30: the period restarts)")
+async def receive_correction(
+    application_id: ApplicationId, response: Response, rt: Runtime, principal: Caller, if_match: IfMatch = None,
+    body: OnDay = Body(default_factory=OnDay),
+) -> ApplicationOut:
+    return _with_etag(response, await cases.receive_correction(rt, principal, application_id, if_match, body.on))
+
+
+@router.post("/{application_id}/assign", response_model=ApplicationOut, summary="分派承办人 / assign a handler")
+async def assign(
+    application_id: ApplicationId, body: AssignIn, response: Response, rt: Runtime, principal: Caller, if_match: IfMatch = None
+) -> ApplicationOut:
+    out = await cases.assign(rt, principal, application_id, if_match, body.on, body.handler_id, body.handler_name)
+    return _with_etag(response, out)
+
+
+@router.get("/{application_id}/consultations", response_model=list[ConsultationOut], summary="征求意见记录")
+async def consultations(application_id: ApplicationId, rt: Runtime, principal: Caller) -> list[ConsultationOut]:
+    return await cases.list_consultations(rt, principal, application_id)
+
+
+@router.post("/{application_id}/consultations", status_code=201, response_model=ConsultationOut,
+             summary="征求第三方或其他机关意见 (Art. 32, 34: the clock pauses)")
+async def start_consultation(
+    application_id: ApplicationId, body: ConsultationIn, rt: Runtime, principal: Caller, if_match: IfMatch = None
+) -> ConsultationOut:
+    return await cases.start_consultation(rt, principal, application_id, if_match, body.on, body.party, body.kind)
+
+
+@router.post("/{application_id}/consultations/{consultation_id}/close", response_model=ConsultationOut, summary="征求意见结束")
+async def close_consultation(
+    application_id: ApplicationId,
+    consultation_id: Annotated[str, Path(max_length=64)],
+    rt: Runtime,
+    principal: Caller,
+    if_match: IfMatch = None,
+    body: ConsultationCloseIn = Body(default_factory=ConsultationCloseIn),
+) -> ConsultationOut:
+    return await cases.close_consultation(rt, principal, application_id, consultation_id, if_match, body.on, body.opinion)
+
+
+@router.post("/{application_id}/extend", response_model=ApplicationOut, summary="延长答复期限 (Art. 33: once)")
+async def extend(
+    application_id: ApplicationId, body: ExtendIn, response: Response, rt: Runtime, principal: Caller, if_match: IfMatch = None
+) -> ApplicationOut:
+    out = await cases.extend(rt, principal, application_id, if_match, body.on, body.working_days, body.reason, body.approver)
+    return _with_etag(response, out)
+
+
+@router.post("/{application_id}/fee-notice", response_model=ApplicationOut, summary="收费通知 (Art. 42: the clock pauses)")
+async def fee_notice(
+    application_id: ApplicationId, body: FeeNoticeIn, response: Response, rt: Runtime, principal: Caller, if_match: IfMatch = None
+) -> ApplicationOut:
+    return _with_etag(response, await cases.fee_notice(rt, principal, application_id, if_match, body.on, body.method, body.pages))
+
+
+@router.post("/{application_id}/fee-payment", response_model=ApplicationOut, summary="已缴费 / fee paid")
+async def fee_payment(
+    application_id: ApplicationId, response: Response, rt: Runtime, principal: Caller, if_match: IfMatch = None,
+    body: OnDay = Body(default_factory=OnDay),
+) -> ApplicationOut:
+    return _with_etag(response, await cases.fee_payment(rt, principal, application_id, if_match, body.on))
+
+
+@router.post("/{application_id}/review", response_model=ApplicationOut, summary="保密审查意见 / confidentiality review")
+async def review(
+    application_id: ApplicationId, body: ReviewIn, response: Response, rt: Runtime, principal: Caller, if_match: IfMatch = None
+) -> ApplicationOut:
+    out = await cases.review(rt, principal, application_id, if_match, body.on, body.opinion, body.reviewer, body.reason)
+    return _with_etag(response, out)
+
+
+@router.post("/{application_id}/reply", response_model=ApplicationOut, summary="答复 / reply with one outcome")
+async def reply(
+    application_id: ApplicationId, body: ReplyIn, response: Response, rt: Runtime, principal: Caller, if_match: IfMatch = None
+) -> ApplicationOut:
+    out = await cases.reply(rt, principal, application_id, if_match, body.on, body.outcome, body.legal_basis, body.text)
+    return _with_etag(response, out)
+
+
+@router.post("/{application_id}/withdraw", response_model=ApplicationOut, summary="撤回申请 / withdraw")
+async def withdraw(
+    application_id: ApplicationId, response: Response, rt: Runtime, principal: Caller, if_match: IfMatch = None,
+    body: WithdrawIn = Body(default_factory=WithdrawIn),
+) -> ApplicationOut:
+    return _with_etag(response, await cases.withdraw(rt, principal, application_id, if_match, body.on, body.reason))
+
+
+@router.post("/{application_id}/archive", response_model=ApplicationOut, summary="归档 / archive")
+async def archive(
+    application_id: ApplicationId, response: Response, rt: Runtime, principal: Caller, if_match: IfMatch = None,
+    body: OnDay = Body(default_factory=OnDay),
+) -> ApplicationOut:
+    return _with_etag(response, await cases.archive(rt, principal, application_id, if_match, body.on))
+
+
+@router.get("/{application_id}/reviews", response_model=list[ReviewRecordOut], summary="行政复议、行政诉讼记录")
+async def review_records(application_id: ApplicationId, rt: Runtime, principal: Caller) -> list[ReviewRecordOut]:
+    return await cases.list_review_records(rt, principal, application_id)
+
+
+@router.post("/{application_id}/reviews", status_code=201, response_model=ReviewRecordOut, summary="登记行政复议或行政诉讼")
+async def add_review_record(application_id: ApplicationId, body: ReviewRecordIn, rt: Runtime, principal: Caller) -> ReviewRecordOut:
+    return await cases.add_review_record(rt, principal, application_id, body)
+
+
+@router.patch("/{application_id}/reviews/{record_id}", response_model=ReviewRecordOut, summary="登记复议或诉讼结果")
+async def update_review_record(
+    application_id: ApplicationId,
+    record_id: Annotated[str, Path(max_length=64)],
+    body: ReviewRecordPatch,
+    rt: Runtime,
+    principal: Caller,
+    if_match: IfMatch = None,
+) -> ReviewRecordOut:
+    return await cases.update_review_record(rt, principal, application_id, record_id, body, if_match)
