@@ -26,7 +26,7 @@ from shared.bus import Bus, create_bus
 from shared.clock import Clock, dev_clock_router
 from shared.errors import PROBLEM_RESPONSES, BodySizeLimitMiddleware, install_problem_handlers, problem_response
 from shared.idempotency import IdempotencyMiddleware
-from shared.observability import RequestContextMiddleware, configure_logging
+from shared.observability import RequestContextMiddleware
 from shared.runtime import ServiceRuntime, ServiceSpec, runtime_dependency
 from shared.settings import Settings, get_settings
 
