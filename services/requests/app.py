@@ -10,6 +10,7 @@ from services.requests.api import ROUTERS
 from services.requests.handlers import HANDLERS
 from services.requests.models import foundation
 from services.requests.service import calendar_startup_hook, calendar_sync_job
+from services.requests.sweeps import deadline_sweep_job
 from shared.app import build_app
 from shared.runtime import ServiceSpec
 from shared.settings import Settings
@@ -23,7 +24,7 @@ SPEC = ServiceSpec(
     path_prefixes=('/api/v1/requests', '/api/v1/units', '/api/v1/calendar', '/api/v1/reports', '/api/v1/integrations', '/api/v1/hotline'),
     routers=ROUTERS,
     handlers=HANDLERS,
-    background_jobs=[calendar_sync_job],
+    background_jobs=[calendar_sync_job, deadline_sweep_job],
     startup_hooks=[calendar_startup_hook],
 )
 

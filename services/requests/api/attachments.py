@@ -1,0 +1,51 @@
+"""``/api/v1/requests/{id}/attachments`` — the reply letter and released files."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, File, Form, Path, UploadFile
+from fastapi.responses import Response
+
+from services.requests import attachments as cases
+from services.requests.attachments import AttachmentOut
+from shared.auth import Principal, current_principal
+from shared.errors import PROBLEM_RESPONSES
+from shared.runtime import ServiceRuntime, runtime_dependency
+
+router = APIRouter(prefix="/api/v1/requests/{application_id}/attachments", tags=["requests"], responses=PROBLEM_RESPONSES)
+Runtime = Annotated[ServiceRuntime, Depends(runtime_dependency("requests"))]
+Caller = Annotated[Principal, Depends(current_principal)]
+ApplicationId = Annotated[str, Path(max_length=64)]
+
+
+@router.post("", status_code=201, response_model=AttachmentOut, summary="上传附件 / upload the reply letter or a released file")
+async def upload(
+    application_id: ApplicationId,
+    rt: Runtime,
+    principal: Caller,
+    file: Annotated[UploadFile, File(description="the file")],
+    kind: Annotated[str, Form(description="reply_letter / released_file / other")] = "released_file",
+) -> AttachmentOut:
+    data = await file.read()
+    return await cases.add_attachment(
+        rt, principal, application_id, kind, file.filename or "file", file.content_type or "application/octet-stream", data
+    )
+
+
+@router.get("", response_model=list[AttachmentOut], summary="附件列表")
+async def list_attachments(application_id: ApplicationId, rt: Runtime, principal: Caller) -> list[AttachmentOut]:
+    return await cases.list_attachments(rt, principal, application_id)
+
+
+@router.get("/{attachment_id}", summary="下载附件 / download", response_class=Response)
+async def download(
+    application_id: ApplicationId, attachment_id: Annotated[str, Path(max_length=64)], rt: Runtime, principal: Caller
+) -> Response:
+    meta, data = await cases.read_attachment(rt, principal, application_id, attachment_id)
+    return Response(
+        data,
+        media_type=meta.content_type,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(meta.filename)}"},
+    )
