@@ -14,8 +14,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Embedded mode: all five services on http://127.0.0.1:8000 (docs at /docs), SQLite under ./var
+## Embedded mode: all five services on http://127.0.0.1:8000 (docs at /docs), SQLite under ./var,
+## with the demo data set on first start (seed-demo adds nothing once applications exist)
 run: $(STAMP)
+	$(BIN)/gongkai seed-demo
 	$(BIN)/gongkai serve --host 127.0.0.1 --port 8000
 
 ## The whole suite (needs PostgreSQL and RabbitMQ on 127.0.0.1, see README)

@@ -22,6 +22,7 @@ from shared.auth import ROLES, Principal, mint_dev_token
 from shared.bus import create_bus
 from shared.clock import Clock
 from shared.errors import ProblemError
+from shared.db import is_sqlite_url
 from shared.migrations import alembic_config, upgrade
 from shared.observability import configure_logging
 from shared.runtime import ServiceRuntime
@@ -313,6 +314,35 @@ async def _with_bus(settings: Settings, work):  # type: ignore[no-untyped-def]
         return await work(bus)
     finally:
         await bus.close()
+
+
+@app.command("seed-demo")
+def seed_demo(
+    force: Annotated[bool, typer.Option(help="add another demo set even if applications exist")] = False,
+) -> None:
+    """Fills the requests database with a realistic demo: a city's units and applications in every
+    state (migrating the embedded mode's SQLite file first). Then `gongkai serve` shows them."""
+    from services.requests import demo
+    from services.requests.service import load_stored_calendar_years
+
+    settings = get_settings()
+    spec = spec_of("requests")
+    url = settings.database_url("requests")
+    if is_sqlite_url(url):
+        upgrade(spec.name, url, spec.versions_dir, spec.tables.metadata)
+
+    async def work(runtime: ServiceRuntime) -> dict[str, int]:
+        await load_stored_calendar_years(runtime)
+        return await demo.seed_demo(runtime, force=force)
+
+    try:
+        counts = asyncio.run(_with_requests_runtime(settings, work))
+    except ProblemError as problem:
+        _problem_exit(problem)
+    if counts.get("already_present"):
+        console.print(f"[yellow]{counts['already_present']} applications already there; nothing added (use --force)[/yellow]")
+    else:
+        console.print(f"[green]✓[/green] {counts['units']} units, {counts['applications']} applications in every state")
 
 
 def main() -> None:
