@@ -11,6 +11,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from services.requests.domain.rules import DEFAULT_RULE_SET
 
 
+# Published in this repository, so refused in prod (see api/integrations.py).
+DEV_HOTLINE_SECRET = "dev-hotline-secret"
+DEV_PROVINCIAL_SECRET = "dev-provincial-secret"
+DEV_SECRETS = frozenset({DEV_HOTLINE_SECRET, DEV_PROVINCIAL_SECRET})
+
+
 class RequestsSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GONGKAI_REQUESTS_", extra="ignore")
 
@@ -22,8 +28,8 @@ class RequestsSettings(BaseSettings):
     storage_dir: Path = Path("./var/attachments")
     max_attachment_bytes: int = 50 * 1024 * 1024
     # HMAC secrets of the inbound integrations (comma-separated: several during a rotation).
-    hotline_secrets: str = "dev-hotline-secret"
-    provincial_secrets: str = "dev-provincial-secret"
+    hotline_secrets: str = DEV_HOTLINE_SECRET
+    provincial_secrets: str = DEV_PROVINCIAL_SECRET
 
 
 @lru_cache

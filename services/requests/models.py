@@ -102,6 +102,15 @@ applications = Table(
     Index("ix_applications_open_due", "due_on", sqlite_where=text("concluded_on IS NULL"), postgresql_where=text("concluded_on IS NULL")),
     Index("ix_applications_concluded_on", "concluded_on"),
     Index("ix_applications_source_ref", "source_ref"),
+    # One application per 12345 work order / provincial id, even when two identical calls race.
+    Index(
+        "uq_applications_channel_source_ref",
+        "channel",
+        "source_ref",
+        unique=True,
+        sqlite_where=text("source_ref IS NOT NULL"),
+        postgresql_where=text("source_ref IS NOT NULL"),
+    ),
     Index("ix_applications_applicant_sub", "applicant_sub"),
 )
 

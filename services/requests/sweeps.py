@@ -35,7 +35,7 @@ from services.requests.config import get_requests_settings
 from services.requests.domain.deadlines import working_days_left
 from services.requests.domain.rules import RULE_SETS, rule_set
 from services.requests.journal import SOURCE, SYSTEM
-from services.requests.models import applications, hotline_workorders
+from services.requests.models import applications, hotline_workorders, signature_nonces
 from shared.context import current_request_id
 from shared.errors import ProblemError
 from shared.events import (
@@ -47,6 +47,7 @@ from shared.events import (
     new_event,
 )
 from shared.runtime import ServiceRuntime
+from shared.signing import SqlReplayGuard
 
 __all__ = ["SweepResult", "deadline_sweep_job", "due_soon_targets", "sweep_deadlines"]
 
@@ -71,6 +72,7 @@ class SweepResult:
     overdue_emitted: int = 0
     hotline_unanswered_emitted: int = 0
     lapsed: int = 0  # concluded as other.correction_lapsed / other.fee_unpaid
+    signatures_purged: int = 0  # integration signatures past their replay window
 
     def counts(self) -> dict[str, Any]:
         return asdict(self)
@@ -336,6 +338,7 @@ async def sweep_deadlines(
         overdue_emitted=overdue,
         hotline_unanswered_emitted=unanswered,
         lapsed=await _conclude_lapsed(runtime, today),
+        signatures_purged=await SqlReplayGuard(runtime.sessions, signature_nonces).purge_expired(now.timestamp()),
     )
 
 

@@ -322,6 +322,7 @@ async def test_the_sweep_endpoint_needs_admin_or_office_and_returns_the_counts(d
             "overdue_emitted": 1,
             "hotline_unanswered_emitted": 0,
             "lapsed": 0,
+            "signatures_purged": 0,
         }
         again = await api.client.post(SWEEP, json={"today": "2026-10-30"}, headers=api.auth("admin"))
         assert again.status_code == 200

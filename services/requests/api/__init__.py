@@ -2,6 +2,14 @@
 Its paths: /api/v1/requests/…, /api/v1/units/…, /api/v1/calendar/…, /api/v1/reports/…,
 /api/v1/integrations/…, /api/v1/hotline/… (DESIGN §10)."""
 
-from services.requests.api import admin, applications, attachments, calendar, reports, units
+from services.requests.api import admin, applications, attachments, calendar, integrations, reports, units
 
-ROUTERS = [applications.router, attachments.router, units.router, calendar.router, reports.router, admin.router]
+ROUTERS = [
+    applications.router,
+    attachments.router,
+    units.router,
+    calendar.router,
+    reports.router,
+    integrations.router,
+    admin.router,
+]

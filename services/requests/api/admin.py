@@ -38,6 +38,7 @@ class DeadlineSweepOut(BaseModel):
     overdue_emitted: int = Field(description="发出的逾期事件 request.overdue")
     hotline_unanswered_emitted: int = Field(description="发出的12345工单未按时回应 hotline.workorder_unanswered")
     lapsed: int = Field(description="逾期不补正、逾期未缴费而办结的申请数 / concluded as correction_lapsed or fee_unpaid")
+    signatures_purged: int = Field(description="清理的过期集成签名 / integration signatures past their replay window")
 
 
 @router.post(

@@ -1,0 +1,510 @@
+"""12345 hotline and provincial-platform intake (DESIGN §9): the use cases behind
+``services.requests.api.integrations``. One transaction each: the work order, the application it
+becomes, the audit entries and the outbox events commit together.
+
+Work orders (12345工单), ``POST /api/v1/integrations/hotline/workorders`` — :class:`WorkOrderIn`:
+
+- ``workorder_no`` (the hotline's number, the key), ``category`` (``disclosure_request`` /
+  ``complaint`` / ``consultation`` / ``other``), ``unit_code``, ``content``, ``received_at`` (when the
+  citizen called; never in the future), ``due_at`` (the hotline's own answer deadline; after
+  ``received_at``); for a ``disclosure_request`` also ``applicant`` {type, name, id_type, id_number,
+  phone, email, address, organization}, ``description`` (default: ``content``), ``purpose`` and
+  ``delivery`` {format, method} — required there (422 without them), optional elsewhere. Unknown
+  top-level fields are kept verbatim in the row's ``payload`` (the hotline adds
+  fields faster than we do); inside ``applicant``/``delivery`` they are refused (422), as on
+  ``POST /requests``.
+- ``disclosure_request`` → an application with channel ``hotline_12345``, ``source_ref`` = the
+  work-order number, in state ``submitted``. Not registered at once: 条例 第三十一条 counts the
+  receipt of an application that arrives neither in person nor by registered mail from the day the
+  office *confirms* it, and a 12345 forward is such a channel (the office must also be able to see
+  that an order filed as 信息公开申请 is really a petition or a consultation before the statutory
+  clock starts). ``request.registered`` is therefore emitted by ``POST /requests/{id}/register``,
+  as for online and mail applications. ``submitted_at`` is the order's ``received_at``.
+- ``complaint`` → ``hotline.complaint_received`` (workorder_no, unit_code, content, received_at).
+- ``consultation`` / ``other`` → stored only; every category is answered through
+  ``POST /api/v1/hotline/workorders/{no}/answer`` before its ``due_at`` (else another job emits
+  ``hotline.workorder_unanswered``).
+- The same number again: with the same content (compared after parsing — key order, whitespace and
+  the UTC offset of the times do not matter) → 200 with the stored result, nothing done twice; with
+  different content → 409 ``workorder_conflict``. The comparison uses a keyed hash
+  (``FieldCipher.blind_index``) of the canonical document, so the identity number is never kept in
+  clear: ``payload`` = ``{"document": <the order, identity number masked>, "fingerprint": …}``.
+
+The ``query_code`` of an application created here is returned to the caller once, in the 201
+response: the citizen did not apply with us, so the hotline (or the provincial platform) is the
+only party that can pass it on (with ``tracking_no``, for ``GET /requests/track/…``). It is kept
+only as a hash, so a repeat (200) carries ``query_code: null``; a sender that lost the first
+response retries with the same ``Idempotency-Key`` and gets the stored 201 replayed verbatim.
+
+Provincial applications, ``POST /api/v1/integrations/provincial/applications`` —
+:class:`ProvincialApplicationIn` (the ``POST /requests`` body without ``channel``, plus
+``provincial_id`` → ``source_ref``): channel ``provincial``, state ``submitted`` (same reasoning).
+The same ``provincial_id`` again → 200 with the application when its stored fields match, 409
+``provincial_application_conflict`` when they do not.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy import and_, or_, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.requests.application_schemas import (
+    ApplicantIn,
+    ApplicationCreate,
+    DeliveryIn,
+    Strict,
+)
+from services.requests.applications import (
+    ID_CONTEXT,
+    STAFF_ROLES,
+    _cipher,
+    can_act,
+    create_application,
+    is_unit_staff,
+)
+from services.requests.journal import audit, emit
+from services.requests.models import applications, hotline_workorders, units
+from shared.auth import Principal
+from shared.crypto import mask_identity_number
+from shared.errors import ProblemError, conflict, forbidden, not_found
+from shared.events import HotlineComplaintReceived
+from shared.pagination import Page, decode_cursor, encode_cursor
+from shared.runtime import ServiceRuntime
+
+HOTLINE = Principal(sub="integration:12345", name="12345热线", roles=frozenset({"integration"}), unit_codes=frozenset())
+PROVINCIAL = Principal(
+    sub="integration:provincial", name="省级政务服务平台", roles=frozenset({"integration"}), unit_codes=frozenset()
+)
+WORKORDER_NO_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
+FINGERPRINT_CONTEXT = "requests.hotline.workorder"
+WorkOrderCategory = Literal["disclosure_request", "complaint", "consultation", "other"]
+
+
+# -- schemas --------------------------------------------------------------------------------------
+
+
+class WorkOrderIn(BaseModel):
+    """A 12345 work order (12345工单). Unknown top-level fields are kept in ``payload``."""
+
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+
+    workorder_no: str = Field(pattern=WORKORDER_NO_PATTERN, description="工单编号 (the hotline's; the idempotency key)")
+    category: WorkOrderCategory = Field(description="disclosure_request 信息公开申请 / complaint 投诉 / consultation 咨询 / other")
+    unit_code: str = Field(min_length=1, max_length=64, description="承办单位代码")
+    content: str = Field(min_length=1, max_length=10_000, description="诉求内容")
+    received_at: AwareDatetime = Field(description="热线受理时间 (with offset; never in the future)")
+    due_at: AwareDatetime = Field(description="办理时限 — the unit must answer before it; after received_at")
+    applicant: ApplicantIn | None = Field(None, description="申请人 (disclosure_request: required)")
+    description: str | None = Field(None, min_length=1, max_length=10_000, description="所需信息描述 (default: content)")
+    purpose: str | None = Field(None, max_length=2000)
+    delivery: DeliveryIn | None = Field(None, description="提供形式与方式 (disclosure_request: required)")
+
+    @model_validator(mode="after")
+    def _disclosure_fields(self) -> WorkOrderIn:
+        if self.category == "disclosure_request":
+            missing = [name for name in ("applicant", "delivery") if getattr(self, name) is None]
+            if missing:
+                raise ValueError(f"信息公开申请类工单须提供 {', '.join(missing)}")
+        return self
+
+    def canonical(self) -> dict[str, Any]:
+        """The order as compared for repeats: times in UTC, keys sorted by json.dumps."""
+        document = self.model_dump(mode="json", exclude_none=True)
+        document["received_at"] = self.received_at.astimezone(UTC).isoformat()
+        document["due_at"] = self.due_at.astimezone(UTC).isoformat()
+        return document
+
+
+class ProvincialApplicationIn(Strict):
+    """An application from the provincial platform (省级政务服务平台): ``POST /requests`` without
+    ``channel`` (always ``provincial``), plus ``provincial_id`` (→ ``source_ref``)."""
+
+    provincial_id: str = Field(pattern=WORKORDER_NO_PATTERN, description="省级平台申请编号 (the idempotency key)")
+    unit_code: str = Field(min_length=1, max_length=64)
+    applicant: ApplicantIn
+    description: str = Field(min_length=1, max_length=10_000)
+    purpose: str | None = Field(None, max_length=2000)
+    delivery: DeliveryIn
+    received_at: AwareDatetime | None = Field(None, description="提交到省级平台的时间 (never in the future)")
+
+
+class IntakeApplication(BaseModel):
+    id: str
+    tracking_no: str
+    state: str
+    query_code: str | None = Field(
+        description="查询码: only in the first (201) response — pass it to the citizen with tracking_no; null on a repeat"
+    )
+
+
+class WorkOrderAccepted(BaseModel):
+    workorder_no: str
+    category: str
+    unit_code: str
+    repeated: bool = Field(description="true: this number was already received; nothing was done again")
+    application: IntakeApplication | None = Field(None, description="the application a disclosure_request became")
+
+
+class ProvincialAccepted(BaseModel):
+    provincial_id: str
+    repeated: bool
+    application: IntakeApplication
+
+
+class AnswerIn(Strict):
+    answer: str = Field(min_length=1, max_length=10_000, description="办理结果 / the unit's answer to the hotline")
+
+
+class WorkOrderOut(BaseModel):
+    workorder_no: str
+    category: str
+    unit_code: str
+    content: str
+    received_at: datetime
+    due_at: datetime
+    answered_at: datetime | None
+    answer: str | None
+    answered_on_time: bool | None = Field(description="null while unanswered")
+    overdue: bool = Field(description="unanswered and past due_at")
+    unanswered_emitted: bool
+    application_id: str | None
+    tracking_no: str | None
+    payload: dict[str, Any] = Field(description="the order as received (identity number masked), extra fields included")
+
+
+# -- intake ---------------------------------------------------------------------------------------
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+async def _unit_active(session: AsyncSession, unit_code: str) -> bool:
+    row = (await session.execute(select(units.c.active).where(units.c.unit_code == unit_code))).one_or_none()
+    return row is not None and bool(row.active)
+
+
+def _redacted(document: dict[str, Any]) -> dict[str, Any]:
+    applicant = document.get("applicant")
+    if isinstance(applicant, dict) and applicant.get("id_number"):
+        document = {**document, "applicant": {**applicant, "id_number": mask_identity_number(applicant["id_number"])}}
+    return document
+
+
+async def _stored_result(session: AsyncSession, row: Any) -> WorkOrderAccepted:
+    application = None
+    if row.application_id is not None:
+        app = (
+            await session.execute(
+                select(applications.c.id, applications.c.tracking_no, applications.c.state).where(
+                    applications.c.id == row.application_id
+                )
+            )
+        ).one()
+        application = IntakeApplication(id=app.id, tracking_no=app.tracking_no, state=app.state, query_code=None)
+    return WorkOrderAccepted(
+        workorder_no=row.workorder_no, category=row.category, unit_code=row.unit_code, repeated=True, application=application
+    )
+
+
+async def _repeat(runtime: ServiceRuntime, order: WorkOrderIn, fingerprint: str) -> WorkOrderAccepted | None:
+    async with runtime.sessions() as session:
+        row = (
+            await session.execute(select(hotline_workorders).where(hotline_workorders.c.workorder_no == order.workorder_no))
+        ).one_or_none()
+        if row is None:
+            return None
+        if (row.payload or {}).get("fingerprint") != fingerprint:
+            raise conflict(
+                "workorder_conflict", "该工单编号已收到且内容不同", f"工单 {order.workorder_no} 已以不同内容受理；更正须另行联系承办单位"
+            )
+        return await _stored_result(session, row)
+
+
+async def receive_workorder(runtime: ServiceRuntime, order: WorkOrderIn) -> tuple[WorkOrderAccepted, bool]:
+    """Records a verified work order; returns (result, created). See the module docstring."""
+    cipher = _cipher(runtime)
+    canonical = order.canonical()
+    fingerprint = cipher.blind_index(json.dumps(canonical, sort_keys=True, ensure_ascii=False), context=FINGERPRINT_CONTEXT)
+    existing = await _repeat(runtime, order, fingerprint)
+    if existing is not None:
+        return existing, False
+    if order.due_at <= order.received_at:
+        raise ProblemError(422, "due_at_before_received_at", "办理时限须晚于受理时间",
+                           f"received_at={order.received_at.isoformat()}, due_at={order.due_at.isoformat()}")
+    if order.received_at > runtime.clock.now():
+        raise ProblemError(422, "received_at_in_future", "受理时间不能晚于当前时间", f"received_at={order.received_at.isoformat()}")
+    try:
+        async with runtime.sessions.begin() as session:
+            if not await _unit_active(session, order.unit_code):
+                raise ProblemError(422, "unit_unknown", "承办单位不存在或已停用", f"unit_code={order.unit_code}")
+            # The work order first: its primary key stops a concurrent twin before any application exists.
+            await session.execute(
+                hotline_workorders.insert().values(
+                    workorder_no=order.workorder_no,
+                    category=order.category,
+                    unit_code=order.unit_code,
+                    content=order.content,
+                    received_at=order.received_at.astimezone(UTC),  # UTC: SQLite keeps no offset
+                    due_at=order.due_at.astimezone(UTC),
+                    answered_at=None,
+                    answer=None,
+                    unanswered_emitted=False,
+                    application_id=None,
+                    payload={"document": _redacted(canonical), "fingerprint": fingerprint},
+                )
+            )
+            await session.flush()
+            application = None
+            if order.category == "disclosure_request":
+                assert order.applicant is not None and order.delivery is not None  # the schema checked
+                created = await create_application(
+                    runtime,
+                    HOTLINE,
+                    ApplicationCreate(
+                        unit_code=order.unit_code,
+                        channel="hotline_12345",
+                        applicant=order.applicant,
+                        description=order.description or order.content,
+                        purpose=order.purpose,
+                        delivery=order.delivery,
+                        received_at=order.received_at.astimezone(UTC),
+                    ),
+                    source_ref=order.workorder_no,
+                    session=session,
+                )
+                await session.execute(
+                    update(hotline_workorders)
+                    .where(hotline_workorders.c.workorder_no == order.workorder_no)
+                    .values(application_id=created.id)
+                )
+                application = IntakeApplication(
+                    id=created.id, tracking_no=created.tracking_no, state=created.state, query_code=created.query_code
+                )
+            await audit(
+                runtime, session, HOTLINE, "hotline_workorder.received", "hotline_workorder", order.workorder_no,
+                after={"category": order.category, "unit_code": order.unit_code, "received_at": canonical["received_at"],
+                       "due_at": canonical["due_at"], "application_id": application.id if application else None},
+            )
+            if order.category == "complaint":
+                await emit(
+                    runtime, session,
+                    HotlineComplaintReceived(
+                        workorder_no=order.workorder_no, unit_code=order.unit_code, content=order.content,
+                        received_at=order.received_at,
+                    ),
+                    subject=order.workorder_no, entity_type="hotline_workorder", actor=HOTLINE,
+                )
+    except IntegrityError:
+        # A twin committed between our look-up and our insert: answer as for any repeat.
+        existing = await _repeat(runtime, order, fingerprint)
+        if existing is None:
+            raise
+        return existing, False
+    return (
+        WorkOrderAccepted(
+            workorder_no=order.workorder_no, category=order.category, unit_code=order.unit_code, repeated=False,
+            application=application,
+        ),
+        True,
+    )
+
+
+def _same_application(runtime: ServiceRuntime, row: Any, body: ProvincialApplicationIn) -> bool:
+    a = body.applicant
+    id_number = a.id_number.upper() if a.id_number else None
+    id_index = _cipher(runtime).blind_index(id_number, context=ID_CONTEXT) if id_number else None
+    return (
+        row.unit_code, row.applicant_type, row.applicant_name, row.applicant_id_type, row.applicant_id_index,
+        row.applicant_phone, row.applicant_email, row.applicant_address, row.applicant_organization,
+        row.description, row.purpose, row.delivery_format, row.delivery_method,
+    ) == (
+        body.unit_code, a.type, a.name, a.id_type, id_index, a.phone, a.email, a.address, a.organization,
+        body.description, body.purpose, body.delivery.format, body.delivery.method,
+    )
+
+
+async def receive_provincial(runtime: ServiceRuntime, body: ProvincialApplicationIn) -> tuple[ProvincialAccepted, bool]:
+    """Records a verified provincial application; returns (result, created)."""
+    async with runtime.sessions.begin() as session:
+        if session.bind.dialect.name == "postgresql":
+            # No unique constraint on (channel, source_ref): serialize twins of one provincial_id.
+            await session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"provincial:{body.provincial_id}"}
+            )
+        row = (
+            await session.execute(
+                select(applications)
+                .where(applications.c.channel == "provincial", applications.c.source_ref == body.provincial_id)
+                .order_by(applications.c.created_at)
+                .limit(1)
+            )
+        ).one_or_none()
+        if row is not None:
+            if not _same_application(runtime, row, body):
+                raise conflict(
+                    "provincial_application_conflict", "该省级平台申请编号已收到且内容不同",
+                    f"provincial_id={body.provincial_id} 已受理为 {row.tracking_no}",
+                )
+            app = IntakeApplication(id=row.id, tracking_no=row.tracking_no, state=row.state, query_code=None)
+            return ProvincialAccepted(provincial_id=body.provincial_id, repeated=True, application=app), False
+        created = await create_application(
+            runtime,
+            PROVINCIAL,
+            ApplicationCreate(
+                unit_code=body.unit_code, channel="provincial", applicant=body.applicant, description=body.description,
+                purpose=body.purpose, delivery=body.delivery,
+                received_at=body.received_at.astimezone(UTC) if body.received_at else None,
+            ),
+            source_ref=body.provincial_id,
+            session=session,
+        )
+    app = IntakeApplication(id=created.id, tracking_no=created.tracking_no, state=created.state, query_code=created.query_code)
+    return ProvincialAccepted(provincial_id=body.provincial_id, repeated=False, application=app), True
+
+
+# -- the units' side ------------------------------------------------------------------------------
+
+
+def _may_read(principal: Principal, unit_code: str) -> bool:
+    return principal.sees_all_units or is_unit_staff(principal, unit_code)
+
+
+def _select_workorders() -> Any:
+    w = hotline_workorders
+    return select(w, applications.c.tracking_no).select_from(
+        w.outerjoin(applications, applications.c.id == w.c.application_id)
+    )
+
+
+def _to_out(runtime: ServiceRuntime, row: Any) -> WorkOrderOut:
+    answered_at = _aware(row.answered_at) if row.answered_at is not None else None
+    due_at = _aware(row.due_at)
+    return WorkOrderOut(
+        workorder_no=row.workorder_no,
+        category=row.category,
+        unit_code=row.unit_code,
+        content=row.content,
+        received_at=_aware(row.received_at),
+        due_at=due_at,
+        answered_at=answered_at,
+        answer=row.answer,
+        answered_on_time=None if answered_at is None else answered_at <= due_at,
+        overdue=answered_at is None and runtime.clock.now() > due_at,
+        unanswered_emitted=row.unanswered_emitted,
+        application_id=row.application_id,
+        tracking_no=row.tracking_no,
+        payload=(row.payload or {}).get("document", {}),
+    )
+
+
+async def get_workorder(runtime: ServiceRuntime, principal: Principal, workorder_no: str) -> WorkOrderOut:
+    async with runtime.sessions() as session:
+        row = (
+            await session.execute(_select_workorders().where(hotline_workorders.c.workorder_no == workorder_no))
+        ).one_or_none()
+    if row is None:
+        raise not_found("工单", f"没有编号为 {workorder_no} 的12345工单")
+    if not _may_read(principal, row.unit_code):
+        raise forbidden(f"无权查看单位 {row.unit_code} 的工单")
+    return _to_out(runtime, row)
+
+
+async def answer_workorder(runtime: ServiceRuntime, principal: Principal, workorder_no: str, answer: str) -> WorkOrderOut:
+    """The unit's answer (办理回复); once only — a second one is a 409 ``workorder_already_answered``.
+
+    Allowed after ``due_at`` too (late, ``answered_on_time: false``): the unanswered event has
+    then been emitted already and stays."""
+    w = hotline_workorders
+    async with runtime.sessions.begin() as session:
+        row = (await session.execute(select(w).where(w.c.workorder_no == workorder_no))).one_or_none()
+        if row is None:
+            raise not_found("工单", f"没有编号为 {workorder_no} 的12345工单")
+        if not can_act(principal, row.unit_code):
+            raise forbidden(f"只有承办单位 {row.unit_code} 的工作人员或政务公开办公室可以回复该工单")
+        if row.answered_at is not None:
+            raise conflict("workorder_already_answered", "该工单已回复", f"已于 {_aware(row.answered_at).isoformat()} 回复；工单只能回复一次")
+        now = runtime.clock.now()
+        # Conditional: of two concurrent answers exactly one updates the row.
+        result = await session.execute(
+            update(w).where(w.c.workorder_no == workorder_no, w.c.answered_at.is_(None)).values(answered_at=now, answer=answer)
+        )
+        if result.rowcount != 1:
+            raise conflict("workorder_already_answered", "该工单已回复", "工单只能回复一次")
+        await audit(
+            runtime, session, principal, "hotline_workorder.answered", "hotline_workorder", workorder_no,
+            before={"answered_at": None}, after={"answered_at": now.isoformat(), "answer": answer,
+                                                 "on_time": now <= _aware(row.due_at)},
+        )
+    return await get_workorder(runtime, principal, workorder_no)
+
+
+async def list_workorders(
+    runtime: ServiceRuntime,
+    principal: Principal,
+    *,
+    unit_code: str | None,
+    category: str | None,
+    answered: bool | None,
+    overdue: bool | None,
+    limit: int,
+    cursor: str | None,
+) -> Page[WorkOrderOut]:
+    """Newest first (received_at, workorder_no), scoped: the office and other unit-wide roles see
+    every unit's orders, unit staff their units' orders."""
+    w = hotline_workorders
+    conditions: list[Any] = []
+    if not principal.sees_all_units:
+        if not (principal.has_role(*STAFF_ROLES) and principal.unit_codes):
+            raise forbidden("当前角色不能查看12345工单")
+        conditions.append(w.c.unit_code.in_(sorted(principal.unit_codes)))
+    if unit_code:
+        conditions.append(w.c.unit_code == unit_code)
+    if category:
+        conditions.append(w.c.category == category)
+    if answered is True:
+        conditions.append(w.c.answered_at.is_not(None))
+    elif answered is False:
+        conditions.append(w.c.answered_at.is_(None))
+    now = runtime.clock.now()
+    if overdue is True:
+        conditions.append(and_(w.c.answered_at.is_(None), w.c.due_at < now))
+    elif overdue is False:
+        conditions.append(or_(w.c.answered_at.is_not(None), w.c.due_at >= now))
+    if cursor:
+        received, last_no = decode_cursor(cursor, arity=2)
+        try:
+            received_at = datetime.fromisoformat(received)
+        except (TypeError, ValueError) as exc:
+            raise ProblemError(400, "invalid_cursor", "分页游标无效") from exc
+        conditions.append(or_(w.c.received_at < received_at, and_(w.c.received_at == received_at, w.c.workorder_no < last_no)))
+    statement = _select_workorders().where(*conditions).order_by(w.c.received_at.desc(), w.c.workorder_no.desc()).limit(limit + 1)
+    async with runtime.sessions() as session:
+        rows = (await session.execute(statement)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor([_aware(rows[-1].received_at).isoformat(), rows[-1].workorder_no]) if more else None
+    return Page[WorkOrderOut](items=[_to_out(runtime, r) for r in rows], next_cursor=next_cursor)
+
+
+__all__ = [
+    "HOTLINE",
+    "PROVINCIAL",
+    "AnswerIn",
+    "ProvincialAccepted",
+    "ProvincialApplicationIn",
+    "WorkOrderAccepted",
+    "WorkOrderIn",
+    "WorkOrderOut",
+    "answer_workorder",
+    "get_workorder",
+    "list_workorders",
+    "receive_provincial",
+    "receive_workorder",
+]
