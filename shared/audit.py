@@ -65,16 +65,18 @@ async def record_audit(
     after: Any = None,
 ) -> None:
     """Appends one entry inside the use case's transaction (so it commits or rolls back with it)."""
+    # Parameters apart from the statement: the compiled INSERT is cached once for every call.
     await session.execute(
-        table.insert().values(
-            at=at,
-            actor_sub=actor_sub,
-            actor_name=actor_name,
-            action=action,
-            entity_type=entity_type,
-            entity_id=entity_id,
-            before=before,
-            after=after,
-            request_id=current_request_id(),
-        )
+        table.insert(),
+        {
+            "at": at,
+            "actor_sub": actor_sub,
+            "actor_name": actor_name,
+            "action": action,
+            "entity_type": entity_type,
+            "entity_id": entity_id,
+            "before": before,
+            "after": after,
+            "request_id": current_request_id(),
+        },
     )

@@ -172,7 +172,7 @@ class ServiceRuntime:
 def runtime_dependency(service: str) -> Callable[[Request], ServiceRuntime]:
     """FastAPI dependency giving a router its own service's runtime, in whichever app it is mounted."""
 
-    def dependency(request: Request) -> ServiceRuntime:
+    async def dependency(request: Request) -> ServiceRuntime:  # async: no threadpool hop per request
         return request.app.state.runtimes[service]
 
     dependency.__name__ = f"{service}_runtime"
