@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.requests.domain.outcomes import APPLICANT_TYPES, CHANNELS
 
@@ -30,8 +31,26 @@ Outcome = Literal[
 ]  # other.correction_lapsed / other.fee_unpaid are the system's conclusions, never a clerk's reply
 
 
+# NUL cannot be stored in PostgreSQL text, and a lone surrogate cannot be encoded as UTF-8: both
+# would fail at the database (a 500). Nobody types them; they are rejected as bad input (422).
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# Text query and path parameters of the API: no control characters (NUL would be a 500 in PostgreSQL).
+PLAIN_TEXT = r"^[^\x00-\x1f\x7f]*$"
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value: object) -> object:
+        if isinstance(value, str) and UNSTORABLE.search(value):
+            raise ValueError("不能包含 NUL 字符或无效的 Unicode 字符")
+        return value
+
+
+REGULATION_IN_FORCE = datetime(2019, 5, 14, 16, 0, tzinfo=UTC)  # 2019-05-15 00:00 Asia/Shanghai
+SHANGHAI_OFFSET = timezone(timedelta(hours=8))  # naive received_at is Shanghai wall time (no DST)
 
 
 class ApplicantIn(Strict):
@@ -58,8 +77,20 @@ class ApplicationCreate(Strict):
     purpose: str | None = Field(None, max_length=2000, description="用途 (optional)")
     delivery: DeliveryIn
     received_at: datetime | None = Field(
-        None, description="收到时间 — staff recording a paper application; never in the future"
+        None, description="收到时间 — staff recording a paper application; never in the future, "
+        "never before 2019-05-15 (the 2019 条例 the rule sets implement took effect that day)"
     )
+
+    @field_validator("received_at")
+    @classmethod
+    def _not_before_the_regulation(cls, value: datetime | None) -> datetime | None:
+        # Earlier receipts were governed by the 2008 条例 (other limits): the rule sets here would
+        # show a clerk wrong dates. Also keeps absurd years (0001-01-01+14:00) from overflowing.
+        if value is not None:
+            aware = value if value.tzinfo is not None else value.replace(tzinfo=SHANGHAI_OFFSET)
+            if aware < REGULATION_IN_FORCE:
+                raise ValueError("收到时间不能早于2019年5月15日（现行条例施行之日）")
+        return value
 
 
 class ApplicantOut(BaseModel):

@@ -13,7 +13,7 @@ import secrets
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, and_, func, or_, select, update
@@ -108,7 +108,7 @@ def can_act(principal: Principal, unit_code: str) -> bool:
 
 def domain_problem(error: DomainError) -> ProblemError:
     """A broken rule is a conflict with the application's state (409), or bad input (422)."""
-    status = 422 if error.code.endswith(("_invalid", "_required", "_too_long")) else 409
+    status = 422 if error.code.endswith(("_invalid", "_required", "_too_long", "_missing")) else 409
     return ProblemError(status, error.code, error.title, error.detail, **error.extensions)
 
 
@@ -263,6 +263,9 @@ async def list_applications(
             created_at = datetime.fromisoformat(created)
         except (TypeError, ValueError) as exc:
             raise ProblemError(400, "invalid_cursor", "分页游标无效") from exc
+        # Our cursors hold an aware instant and a string id; anything else would reach the database.
+        if created_at.tzinfo is None or not isinstance(last_id, str) or len(last_id) > 64:
+            raise ProblemError(400, "invalid_cursor", "分页游标无效", "cursor 须原样使用上一页返回的 next_cursor")
         conditions.append(or_(t.c.created_at < created_at, and_(t.c.created_at == created_at, t.c.id < last_id)))
     statement = select(t).where(*conditions).order_by(t.c.created_at.desc(), t.c.id.desc()).limit(limit + 1)
     async with runtime.sessions() as session:
@@ -617,6 +620,11 @@ async def receive_correction(runtime: ServiceRuntime, actor: Principal, applicat
 
     async def body(step: Step) -> None:
         step.state = transition(step.row.state, "receive-correction")
+        facts = await load_facts(step.session, step.row.id)
+        requested = max((f.on for f in facts if isinstance(f, CorrectionRequested)), default=None)
+        if requested is not None and step.on < requested:
+            # Bad input (422), not a conflict: the clerk typed a day before the notice went out.
+            raise DomainError("on_before_notice_invalid", "收到补正的日期不能早于补正通知日期", f"补正通知日期 {requested}")
         await add_fact(step.session, step.row.id, CorrectionReceived(step.on))
         step.clock_changed = True
         step.values["correction_lapse_on"] = None
@@ -640,8 +648,10 @@ async def assign(
 
 async def start_consultation(
     runtime: ServiceRuntime, actor: Principal, application_id: str, if_match: str | None, on: date | None, party: str, kind: str,
-) -> ConsultationOut:
-    """条例 第三十二条、第三十四条: the time a third party or another agency takes does not count."""
+) -> tuple[ConsultationOut, int]:
+    """条例 第三十二条、第三十四条: the time a third party or another agency takes does not count.
+
+    Returns the consultation and the application's new version (the route's ``ETag``)."""
     consultation_id = str(uuid.uuid4())
 
     async def body(step: Step) -> None:
@@ -653,15 +663,20 @@ async def start_consultation(
         await add_fact(step.session, step.row.id, PauseStarted(consultation_id, "consultation", step.on))
         step.clock_changed = True
 
-    await perform(runtime, actor, application_id, "start-consultation", if_match, on, body)
-    return await _consultation(runtime, consultation_id)
+    out = await perform(runtime, actor, application_id, "start-consultation", if_match, on, body)
+    return await _consultation(runtime, consultation_id), out.version
 
 
 async def close_consultation(
     runtime: ServiceRuntime, actor: Principal, application_id: str, consultation_id: str, if_match: str | None,
     on: date | None, opinion: str | None,
-) -> ConsultationOut:
+) -> tuple[ConsultationOut, int]:
+    """Ends a consultation; returns it and the application's new version (the route's ``ETag``)."""
+
     async def body(step: Step) -> None:
+        # The state first: closing a consultation of an archived application is an illegal
+        # transition (409), whatever the consultation id says.
+        transition(step.row.state, "close-consultation")
         current = (await step.session.execute(select(consultations).where(
             consultations.c.id == consultation_id, consultations.c.application_id == step.row.id))).one_or_none()
         if current is None:
@@ -679,8 +694,8 @@ async def close_consultation(
         await add_fact(step.session, step.row.id, PauseEnded(consultation_id, step.on))
         step.clock_changed = True
 
-    await perform(runtime, actor, application_id, "close-consultation", if_match, on, body)
-    return await _consultation(runtime, consultation_id)
+    out = await perform(runtime, actor, application_id, "close-consultation", if_match, on, body)
+    return await _consultation(runtime, consultation_id), out.version
 
 
 async def _consultation(runtime: ServiceRuntime, consultation_id: str) -> ConsultationOut:
@@ -721,14 +736,25 @@ async def fee_notice(
         step.state = transition(step.row.state, "fee-notice")
         nth = None
         if method == "per_application":
-            # The applicant's applications this calendar month, this one included (by name + identity).
-            month_start = step.on.replace(day=1)
+            # 国办函〔2020〕109号 按件计收: this application's rank among the applicant's applications
+            # received in the calendar month of its receipt (by identity, or name without one) —
+            # not the count on the day of the notice: the 10th stays free when the 11th came in
+            # before the notice, and a notice in the next month still counts the month of receipt.
+            t = applications
+            received, row = step.row.received_on, step.row
+            month_start = received.replace(day=1)
+            next_month = (month_start + timedelta(days=32)).replace(day=1)
             same_applicant = (
-                applications.c.applicant_id_index == step.row.applicant_id_index
-                if step.row.applicant_id_index else applications.c.applicant_name == step.row.applicant_name
+                t.c.applicant_id_index == row.applicant_id_index
+                if row.applicant_id_index else t.c.applicant_name == row.applicant_name
             )
-            nth = await step.session.scalar(select(func.count()).select_from(applications).where(
-                same_applicant, applications.c.received_on >= month_start, applications.c.received_on <= step.on))
+            not_later = or_(
+                t.c.received_on < received,
+                and_(t.c.received_on == received,
+                     or_(t.c.created_at < row.created_at, and_(t.c.created_at == row.created_at, t.c.id <= row.id))),
+            )
+            nth = await step.session.scalar(select(func.count()).select_from(t).where(
+                same_applicant, t.c.received_on >= month_start, t.c.received_on < next_month, not_later))
         amount = fee_amount(method, nth_in_month=nth, pages=pages)  # type: ignore[arg-type]
         if amount == 0:
             raise DomainError("fee_not_due", "按规定该申请不需缴纳信息处理费", "在免费范围内")

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Depends, Header, Path, Query, Response
 
 from services.requests import applications as cases
 from services.requests.application_schemas import (
+    PLAIN_TEXT,
     ApplicationCreate,
     ApplicationOut,
     AssignIn,
@@ -40,7 +41,12 @@ router = APIRouter(prefix="/api/v1/requests", tags=["requests"], responses=PROBL
 Runtime = Annotated[ServiceRuntime, Depends(runtime_dependency("requests"))]
 Caller = Annotated[Principal, Depends(current_principal)]
 IfMatch = Annotated[str | None, Header(description="the application's ETag, as read (required for every action)")]
-ApplicationId = Annotated[str, Path(max_length=64, description="申请 id")]
+ApplicationId = Annotated[str, Path(max_length=64, pattern=PLAIN_TEXT, description="申请 id")]
+SubId = Annotated[str, Path(max_length=64, pattern=PLAIN_TEXT)]
+
+
+def _text_query(max_length: int, description: str | None = None) -> object:
+    return Query(max_length=max_length, pattern=PLAIN_TEXT, description=description)
 
 
 def _with_etag(response: Response, out: ApplicationOut) -> ApplicationOut:
@@ -70,13 +76,13 @@ async def list_applications(
     rt: Runtime,
     principal: Caller,
     paging: Annotated[PageParams, Depends(page_params)],
-    unit_code: Annotated[str | None, Query(max_length=64)] = None,
-    state: Annotated[str | None, Query(max_length=30)] = None,
+    unit_code: Annotated[str | None, _text_query(64)] = None,
+    state: Annotated[str | None, _text_query(30)] = None,
     overdue: bool | None = None,
     due_before: date | None = None,
-    channel: Annotated[str | None, Query(max_length=20)] = None,
-    applicant_type: Annotated[str | None, Query(max_length=30)] = None,
-    q: Annotated[str | None, Query(max_length=200, description="text in the description, tracking no. or applicant name")] = None,
+    channel: Annotated[str | None, _text_query(20)] = None,
+    applicant_type: Annotated[str | None, _text_query(30)] = None,
+    q: Annotated[str | None, _text_query(200, "text in the description, tracking no. or applicant name")] = None,
 ) -> Page[ApplicationOut]:
     filters = cases.ApplicationFilters(unit_code, state, overdue, due_before, channel, applicant_type, q)
     return await cases.list_applications(rt, principal, filters, paging.limit, paging.cursor)
@@ -85,8 +91,8 @@ async def list_applications(
 @router.get("/track/{tracking_no}", response_model=TrackOut, summary="申请人查询办理进度 / track without an account")
 async def track(
     rt: Runtime,
-    tracking_no: Annotated[str, Path(max_length=32)],
-    query_code: Annotated[str, Query(min_length=4, max_length=32, description="查询码")],
+    tracking_no: Annotated[str, Path(max_length=32, pattern=PLAIN_TEXT)],
+    query_code: Annotated[str, Query(min_length=4, max_length=32, pattern=PLAIN_TEXT, description="查询码")],
 ) -> TrackOut:
     return await cases.track(rt, tracking_no, query_code)
 
@@ -147,21 +153,30 @@ async def consultations(application_id: ApplicationId, rt: Runtime, principal: C
 @router.post("/{application_id}/consultations", status_code=201, response_model=ConsultationOut,
              summary="征求第三方或其他机关意见 (Art. 32, 34: the clock pauses)")
 async def start_consultation(
-    application_id: ApplicationId, body: ConsultationIn, rt: Runtime, principal: Caller, if_match: IfMatch = None
+    application_id: ApplicationId, body: ConsultationIn, response: Response, rt: Runtime, principal: Caller,
+    if_match: IfMatch = None,
 ) -> ConsultationOut:
-    return await cases.start_consultation(rt, principal, application_id, if_match, body.on, body.party, body.kind)
+    """Returns the consultation; the ``ETag`` header is the application's new version (the clerk's
+    next action needs it)."""
+    out, version = await cases.start_consultation(rt, principal, application_id, if_match, body.on, body.party, body.kind)
+    response.headers["ETag"] = f'"{version}"'
+    return out
 
 
 @router.post("/{application_id}/consultations/{consultation_id}/close", response_model=ConsultationOut, summary="征求意见结束")
 async def close_consultation(
     application_id: ApplicationId,
-    consultation_id: Annotated[str, Path(max_length=64)],
+    consultation_id: SubId,
+    response: Response,
     rt: Runtime,
     principal: Caller,
     if_match: IfMatch = None,
     body: ConsultationCloseIn = Body(default_factory=ConsultationCloseIn),
 ) -> ConsultationOut:
-    return await cases.close_consultation(rt, principal, application_id, consultation_id, if_match, body.on, body.opinion)
+    """Returns the consultation; the ``ETag`` header is the application's new version."""
+    out, version = await cases.close_consultation(rt, principal, application_id, consultation_id, if_match, body.on, body.opinion)
+    response.headers["ETag"] = f'"{version}"'
+    return out
 
 
 @router.post("/{application_id}/extend", response_model=ApplicationOut, summary="延长答复期限 (Art. 33: once)")
@@ -225,17 +240,26 @@ async def review_records(application_id: ApplicationId, rt: Runtime, principal: 
 
 
 @router.post("/{application_id}/reviews", status_code=201, response_model=ReviewRecordOut, summary="登记行政复议或行政诉讼")
-async def add_review_record(application_id: ApplicationId, body: ReviewRecordIn, rt: Runtime, principal: Caller) -> ReviewRecordOut:
-    return await cases.add_review_record(rt, principal, application_id, body)
+async def add_review_record(
+    application_id: ApplicationId, body: ReviewRecordIn, response: Response, rt: Runtime, principal: Caller
+) -> ReviewRecordOut:
+    """Returns the record with its ``ETag`` (its version), for the later ``PATCH`` of the result."""
+    out = await cases.add_review_record(rt, principal, application_id, body)
+    response.headers["ETag"] = f'"{out.version}"'
+    return out
 
 
 @router.patch("/{application_id}/reviews/{record_id}", response_model=ReviewRecordOut, summary="登记复议或诉讼结果")
 async def update_review_record(
     application_id: ApplicationId,
-    record_id: Annotated[str, Path(max_length=64)],
+    record_id: SubId,
     body: ReviewRecordPatch,
+    response: Response,
     rt: Runtime,
     principal: Caller,
     if_match: IfMatch = None,
 ) -> ReviewRecordOut:
-    return await cases.update_review_record(rt, principal, application_id, record_id, body, if_match)
+    """``If-Match`` on the record's ``ETag`` (its version) is required."""
+    out = await cases.update_review_record(rt, principal, application_id, record_id, body, if_match)
+    response.headers["ETag"] = f'"{out.version}"'
+    return out
