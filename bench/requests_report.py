@@ -106,13 +106,17 @@ async def timed(label: str, coroutine_factory: Callable[[], Awaitable[T]], repea
     return best, result
 
 
-async def main() -> None:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--applications", type=int, default=1_000_000)
     parser.add_argument("--units", type=int, default=2_000)
     parser.add_argument("--year", type=int, default=2026)
-    args = parser.parse_args()
+    return parser.parse_args(argv)
 
+
+async def main(args: argparse.Namespace | None = None) -> dict[str, object]:
+    """Runs the benchmark, prints its figures and returns them (``bench/requests.py`` calls it)."""
+    args = args or parse_args()
     await recreate_database()
     with ThreadPoolExecutor(1) as pool:
         pool.submit(upgrade, "requests", URL, SPEC.versions_dir, SPEC.tables.metadata).result()
@@ -131,7 +135,8 @@ async def main() -> None:
     finally:
         await connection.close()
     del apps
-    print(f"loaded {args.units:,} units and {args.applications:,} applications in {time.perf_counter() - started:.1f} s")
+    load_seconds = time.perf_counter() - started
+    print(f"loaded {args.units:,} units and {args.applications:,} applications in {load_seconds:.1f} s")
 
     engine = create_async_engine(URL)
     try:
@@ -164,6 +169,11 @@ async def main() -> None:
                 print("\n".join(plan))
     finally:
         await engine.dispose()
+    return {
+        "applications": n, "units": args.units, "year": args.year, "load_seconds": round(load_seconds, 1),
+        "baseline_count_seconds": round(baseline, 3), "region_seconds": round(region_s, 3), "unit_seconds": round(unit_s, 3),
+        "balanced": region_report.balanced() and unit_report.balanced(),
+    }  # fmt: skip
 
 
 if __name__ == "__main__":

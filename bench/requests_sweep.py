@@ -148,7 +148,8 @@ async def explain(connection: asyncpg.Connection, statement: Update) -> list[str
     return [row[0] for row in await connection.fetch("EXPLAIN " + compiled.string, *params)]
 
 
-async def main(args: argparse.Namespace) -> None:
+async def main(args: argparse.Namespace) -> dict[str, object]:
+    """Runs the benchmark, prints its figures and returns them (``bench/requests.py`` calls it)."""
     url = args.database_url
     await recreate_database(url)
     await asyncio.to_thread(upgrade, "requests", url, SPEC.versions_dir, SPEC.tables.metadata)
@@ -225,16 +226,17 @@ async def main(args: argparse.Namespace) -> None:
     for name, lines in plans.items():
         print(f"\n-- plan of {name} (before the sweep)")
         print("\n".join(lines))
+    return summary
 
 
-def parse_args() -> argparse.Namespace:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--overdue", type=int, default=10_000)
     parser.add_argument("--batch-size", type=int, default=5000)
     parser.add_argument("--workers", type=int, default=max(1, min(4, multiprocessing.cpu_count())))
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
 if __name__ == "__main__":
