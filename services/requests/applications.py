@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from types import SimpleNamespace
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -63,6 +64,7 @@ from services.requests.models import (
 from shared.auth import Principal
 from shared.clock import SHANGHAI, legal_date
 from shared.crypto import FieldCipher, mask_identity_number
+from shared.db import insert_or_ignore
 from shared.errors import ProblemError, forbidden, not_found
 from shared.events import (
     ApplicantContact,
@@ -370,11 +372,28 @@ def _received_on(runtime: ServiceRuntime, received_at: datetime | None) -> tuple
 
 
 def _new_tracking_no(today: date) -> str:
-    return f"GK{today:%Y%m%d}{secrets.randbelow(10**8):08d}"
+    # 12 random digits: at 10,000 applications a day, a collision is a one-in-200-million event a
+    # day, and _insert_application draws again if one happens anyway.
+    return f"GK{today:%Y%m%d}{secrets.randbelow(10**12):012d}"
 
 
 def _new_query_code() -> str:
-    return "".join(secrets.choice(_QUERY_CODE_ALPHABET) for _ in range(10))
+    # 32 letters, so byte % 32 is unbiased; ten of them: 50 bits.
+    return "".join(_QUERY_CODE_ALPHABET[b % 32] for b in secrets.token_bytes(10))
+
+
+TRACKING_NO_ATTEMPTS = 3
+
+
+async def _insert_application(session: AsyncSession, values: dict[str, Any], today: date) -> None:
+    """Inserts with ``ON CONFLICT DO NOTHING`` and draws another tracking number if it collided;
+    a conflict that persists is the same 12345 work order or provincial id arriving twice."""
+    statement = insert_or_ignore(session, applications)
+    for _ in range(TRACKING_NO_ATTEMPTS):
+        if (await session.execute(statement, values)).rowcount:
+            return
+        values["tracking_no"] = _new_tracking_no(today)
+    raise ProblemError(409, "application_duplicate", "该申请已经登记", f"source_ref={values.get('source_ref')}")
 
 
 async def create_application(
@@ -456,12 +475,15 @@ async def _create(
         "created_at": now,
         "updated_at": now,
     }
-    await session.execute(applications.insert().values(**values))
+    await _insert_application(session, values, legal_date(now))
     actor = principal or Principal(sub="anonymous", name=applicant.name, roles=frozenset(), unit_codes=frozenset())
     await audit(runtime, session, actor, "application.created", "application", application_id, after=_journal_state(values))
     if registered_now:
         await _receive(runtime, session, application_id, received_day)
-    row = await _load(session, application_id)
+        row: Any = await _load(session, application_id)
+    else:
+        # Nothing but the insert changed it: answer from what was written, without reading it back.
+        row = SimpleNamespace(**{**{column.name: None for column in applications.columns}, **values})
     return CreatedApplication(**to_out(runtime, principal, row).model_dump(), query_code=query_code)
 
 

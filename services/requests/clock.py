@@ -75,7 +75,8 @@ async def add_fact(session: AsyncSession, application_id: str, fact: ClockFact) 
         values.update(ref=fact.ref)
     elif isinstance(fact, Extended):
         values.update(working_days=fact.working_days, reason=fact.reason, approver=fact.approver)
-    await session.execute(application_clock_facts.insert().values(**values))
+    values = {"ref": None, "pause_kind": None, "working_days": None, "reason": None, "approver": None, **values}
+    await session.execute(application_clock_facts.insert(), values)  # one compiled INSERT for every kind
 
 
 def deadline_of(
