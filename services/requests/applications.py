@@ -554,13 +554,15 @@ async def perform(
     body: Callable[[Step], Awaitable[None]],
     *,
     system: bool = False,
+    applicant_may: bool = False,
 ) -> ApplicationOut:
     async with runtime.sessions.begin() as session:
         row = await _load(session, application_id, lock=True)
         if not system:
             if not can_read(actor, row) and not can_act(actor, row.unit_code):
                 raise not_found("申请", f"没有编号为 {application_id} 的申请")
-            if not can_act(actor, row.unit_code):
+            own = applicant_may and actor.has_role("applicant") and row.applicant_sub == actor.sub
+            if not can_act(actor, row.unit_code) and not own:
                 raise forbidden("只有受理单位或政务公开主管部门可以办理该申请")
             _require_if_match(if_match, row.version)
         today = runtime.clock.today()
@@ -888,13 +890,15 @@ async def lapse(runtime: ServiceRuntime, application_id: str, action: str) -> Ap
 
 
 async def withdraw(runtime: ServiceRuntime, actor: Principal, application_id: str, if_match: str | None, on: date | None, reason: str | None) -> ApplicationOut:
-    """Withdrawn before a reply; counts as 其他处理 (other.other) in the annual report."""
+    """Withdrawn before a reply — by the unit recording the applicant's withdrawal, or by the
+    applicant themselves (with the account they applied with); counts as 其他处理 (other.other) in
+    the annual report."""
 
     async def body(step: Step) -> None:
         step.state = transition(step.row.state, "withdraw")
         step.values.update(concluded_on=step.on, clock_running=False, reply_text=reason)
 
-    return await perform(runtime, actor, application_id, "withdraw", if_match, on, body)
+    return await perform(runtime, actor, application_id, "withdraw", if_match, on, body, applicant_may=True)
 
 
 async def archive(runtime: ServiceRuntime, actor: Principal, application_id: str, if_match: str | None, on: date | None) -> ApplicationOut:

@@ -47,7 +47,7 @@ async def _read_paths(a: Api, app_id: str, headers: dict[str, str]) -> list[int]
     ]
 
 
-async def test_an_applicant_sees_only_their_own_applications_masked_and_cannot_act(database_url: str) -> None:
+async def test_an_applicant_sees_only_their_own_applications_masked_and_may_only_withdraw_them(database_url: str) -> None:
     async with api(database_url) as a:
         u1, paper, own, other, elsewhere = await _world(a)
         citizen = a.auth("applicant", sub="citizen-1")
@@ -57,10 +57,12 @@ async def test_an_applicant_sees_only_their_own_applications_masked_and_cannot_a
         for app in (paper, other, elsewhere):
             assert await _read_paths(a, app["id"], citizen) == [404] * 5
             problem(await u1.post(app["id"], "withdraw", headers=citizen), 404)
-        problem(await u1.post(own["id"], "withdraw", headers=citizen), 403)
+        problem(await u1.post(own["id"], "assign", ASSIGN, headers=citizen), 403)
         listing = (await a.client.get("/api/v1/requests", headers=citizen)).json()
         assert [i["id"] for i in listing["items"]] == [own["id"]]
         assert listing["items"][0]["applicant"]["id_number"] == MASKED
+        withdrawn = await u1.post(own["id"], "withdraw", {"reason": "不再需要"}, headers=citizen)
+        assert withdrawn.status_code == 200 and withdrawn.json()["state"] == "withdrawn"
 
 
 async def test_unit_staff_see_and_act_only_on_their_units_applications_with_the_identity_in_clear(database_url: str) -> None:
