@@ -102,7 +102,7 @@ async def recompute_provisional(
     session: AsyncSession, calendar: WorkingDayCalendar, year: int, today: date
 ) -> list[tuple[str, date | None, date | None]]:
     """Every open application whose provisional due date reaches into ``year``, recomputed with the
-    calendar that now knows it. Returns (id, old due date, new due date) for those that moved."""
+    calendar that now knows it. Returns (id, old due date, new due date) for each of them."""
     rows = (
         await session.execute(
             select(applications.c.id, applications.c.rule_set, applications.c.due_on).where(
@@ -112,9 +112,8 @@ async def recompute_provisional(
             )
         )
     ).all()
-    moved = []
+    recomputed = []
     for row in rows:
         deadline = await refresh_deadline(session, row.id, row.rule_set, calendar, today)
-        if deadline.due_on != row.due_on:
-            moved.append((row.id, row.due_on, deadline.due_on))
-    return moved
+        recomputed.append((row.id, row.due_on, deadline.due_on))
+    return recomputed

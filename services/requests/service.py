@@ -378,9 +378,9 @@ async def on_calendar_year_changed(
 ) -> None:
     """Inside ``put_calendar_year``'s transaction, with the calendar as it will be: every open
     application whose provisional due date reaches into ``year`` is recomputed (DESIGN §4), so the
-    calendar and the deadlines change in one commit; each one that moved is journaled."""
-    moved = await recompute_provisional(session, candidate, year, runtime.clock.today())
-    for application_id, old_due, new_due in moved:
+    calendar and the deadlines change in one commit; each one is journaled."""
+    recomputed = await recompute_provisional(session, candidate, year, runtime.clock.today())
+    for application_id, old_due, new_due in recomputed:
         await record_audit(
             session,
             runtime.tables.audit_log,
@@ -390,7 +390,7 @@ async def on_calendar_year_changed(
             action="application.due_recomputed",
             entity_type="application",
             entity_id=application_id,
-            before={"due_on": str(old_due)},
+            before={"due_on": str(old_due), "due_on_provisional": True},
             after={"due_on": str(new_due), "calendar_year": year},
         )
 
