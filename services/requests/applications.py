@@ -317,24 +317,27 @@ async def timeline(runtime: ServiceRuntime, principal: Principal, application_id
                 select(log).where(log.c.entity_type == "application", log.c.entity_id == application_id).order_by(log.c.seq)
             )
         ).all()
-    identity_visible = is_unit_staff(principal, row.unit_code)
+    cipher = _cipher(runtime) if is_unit_staff(principal, row.unit_code) else None
     return [
         TimelineEntry(
             at=_aware(e.at),
             actor=e.actor_sub,
             actor_name=e.actor_name,
             action=e.action,
-            before=e.before if identity_visible else _without_identity(e.before),
-            after=e.after if identity_visible else _without_identity(e.after),
+            before=_identity_for(cipher, e.before),
+            after=_identity_for(cipher, e.after),
         )
         for e in entries
     ]
 
 
-def _without_identity(state: Any) -> Any:
-    if isinstance(state, dict) and "applicant_id_number" in state:
-        return {**state, "applicant_id_number": "***"}
-    return state
+def _identity_for(cipher: FieldCipher | None, state: Any) -> Any:
+    """The journal keeps the identity number encrypted: in clear for the handling unit's staff
+    (``cipher`` given), hidden for everyone else."""
+    if not (isinstance(state, dict) and state.get("applicant_id_number")):
+        return state
+    shown = cipher.decrypt(state["applicant_id_number"], context=ID_CONTEXT) if cipher else "***"
+    return {**state, "applicant_id_number": shown}
 
 
 async def track(runtime: ServiceRuntime, tracking_no: str, query_code: str) -> TrackOut:
