@@ -117,7 +117,7 @@ def domain_problem(error: DomainError) -> ProblemError:
 # -- reading --------------------------------------------------------------------------------------
 
 
-def _cipher(runtime: ServiceRuntime) -> FieldCipher:
+def field_cipher(runtime: ServiceRuntime) -> FieldCipher:
     cipher = getattr(runtime, "field_cipher", None)
     if cipher is None:
         cipher = runtime.field_cipher = FieldCipher(runtime.settings)  # type: ignore[attr-defined]
@@ -127,7 +127,7 @@ def _cipher(runtime: ServiceRuntime) -> FieldCipher:
 def _identity_number(runtime: ServiceRuntime, principal: Principal | None, row: Any) -> str | None:
     if row.applicant_id_number is None:
         return None
-    clear = _cipher(runtime).decrypt(row.applicant_id_number, context=ID_CONTEXT)
+    clear = field_cipher(runtime).decrypt(row.applicant_id_number, context=ID_CONTEXT)
     return clear if is_unit_staff(principal, row.unit_code) else mask_identity_number(clear)
 
 
@@ -193,7 +193,7 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-async def _load(session: AsyncSession, application_id: str, *, lock: bool = False) -> Any:
+async def load_application(session: AsyncSession, application_id: str, *, lock: bool = False) -> Any:
     statement = select(applications).where(applications.c.id == application_id)
     if lock:
         statement = statement.with_for_update()
@@ -203,11 +203,18 @@ async def _load(session: AsyncSession, application_id: str, *, lock: bool = Fals
     return row
 
 
+async def load_readable(session: AsyncSession, principal: Principal | None, application_id: str) -> Any:
+    """The application, if the caller may read it; otherwise the same 404 as for no application at
+    all, so nobody learns that it exists."""
+    row = await load_application(session, application_id)
+    if not can_read(principal, row):
+        raise not_found("申请", f"没有编号为 {application_id} 的申请")
+    return row
+
+
 async def get_application(runtime: ServiceRuntime, principal: Principal | None, application_id: str) -> ApplicationOut:
     async with runtime.sessions() as session:
-        row = await _load(session, application_id)
-    if not can_read(principal, row):
-        raise not_found("申请", f"没有编号为 {application_id} 的申请")  # no hint that it exists
+        row = await load_readable(session, principal, application_id)
     return to_out(runtime, principal, row)
 
 
@@ -280,9 +287,7 @@ async def list_applications(
 
 async def deadline_of_application(runtime: ServiceRuntime, principal: Principal | None, application_id: str) -> DeadlineOut:
     async with runtime.sessions() as session:
-        row = await _load(session, application_id)
-        if not can_read(principal, row):
-            raise not_found("申请", f"没有编号为 {application_id} 的申请")
+        row = await load_readable(session, principal, application_id)
         facts = await load_facts(session, application_id)
     today = runtime.clock.today()
     deadline = deadline_of(row.rule_set, runtime.calendar, facts, today)
@@ -309,15 +314,13 @@ async def timeline(runtime: ServiceRuntime, principal: Principal, application_id
     """Every change and every event emitted, in order (the audit entries of the application)."""
     log = runtime.tables.audit_log
     async with runtime.sessions() as session:
-        row = await _load(session, application_id)
-        if not can_read(principal, row):
-            raise not_found("申请", f"没有编号为 {application_id} 的申请")
+        row = await load_readable(session, principal, application_id)
         entries = (
             await session.execute(
                 select(log).where(log.c.entity_type == "application", log.c.entity_id == application_id).order_by(log.c.seq)
             )
         ).all()
-    cipher = _cipher(runtime) if is_unit_staff(principal, row.unit_code) else None
+    cipher = field_cipher(runtime) if is_unit_staff(principal, row.unit_code) else None
     return [
         TimelineEntry(
             at=_aware(e.at),
@@ -344,7 +347,7 @@ async def track(runtime: ServiceRuntime, tracking_no: str, query_code: str) -> T
     """An applicant without an account follows their application with tracking no. + query code."""
     async with runtime.sessions() as session:
         row = (await session.execute(select(applications).where(applications.c.tracking_no == tracking_no))).one_or_none()
-    expected = _cipher(runtime).blind_index(query_code.strip().upper(), context=QUERY_CODE_CONTEXT)
+    expected = field_cipher(runtime).blind_index(query_code.strip().upper(), context=QUERY_CODE_CONTEXT)
     if row is None or not secrets.compare_digest(row.query_code_index, expected):
         # One answer for "no such number" and "wrong code": nothing to enumerate.
         raise not_found("申请", "受理编号或查询码不正确")
@@ -440,7 +443,7 @@ async def _create(
     submitted_at, received_day = _received_on(runtime, body.received_at)
     registered_now = body.channel in RECEIVED_ON_SUBMISSION
     settings = get_requests_settings()
-    cipher = _cipher(runtime)
+    cipher = field_cipher(runtime)
     query_code = _new_query_code()
     application_id = str(uuid.uuid4())
     now = runtime.clock.now()
@@ -483,7 +486,7 @@ async def _create(
     await audit(runtime, session, actor, "application.created", "application", application_id, after=_journal_state(values))
     if registered_now:
         await _receive(runtime, session, application_id, received_day)
-        row: Any = await _load(session, application_id)
+        row: Any = await load_application(session, application_id)
     else:
         # Nothing but the insert changed it: answer from what was written, without reading it back.
         row = SimpleNamespace(**{**{column.name: None for column in applications.columns}, **values})
@@ -493,9 +496,9 @@ async def _create(
 async def _receive(runtime: ServiceRuntime, session: AsyncSession, application_id: str, received_on: date) -> None:
     """条例 第三十一条: the receipt starts the clock; emits ``request.registered``."""
     await add_fact(session, application_id, Received(received_on))
-    row = await _load(session, application_id)
+    row = await load_application(session, application_id)
     await refresh_deadline(session, application_id, row.rule_set, runtime.calendar, runtime.clock.today())
-    row = await _load(session, application_id)
+    row = await load_application(session, application_id)
     await emit(
         runtime,
         session,
@@ -560,7 +563,7 @@ async def perform(
     applicant_may: bool = False,
 ) -> ApplicationOut:
     async with runtime.sessions.begin() as session:
-        row = await _load(session, application_id, lock=True)
+        row = await load_application(session, application_id, lock=True)
         if not system:
             if not can_read(actor, row) and not can_act(actor, row.unit_code):
                 raise not_found("申请", f"没有编号为 {application_id} 的申请")
@@ -589,11 +592,11 @@ async def perform(
                 await refresh_deadline(session, application_id, row.rule_set, runtime.calendar, today)
             except DomainError as error:
                 raise domain_problem(error) from error
-        new = await _load(session, application_id)
+        new = await load_application(session, application_id)
         if step.after:
             for follow_up in step.after:
                 await follow_up(new)
-            new = await _load(session, application_id)
+            new = await load_application(session, application_id)
         await audit(
             runtime, session, actor, f"application.{action}", "application", application_id,
             before=_journal_state(dict(row._mapping)), after=_journal_state(dict(new._mapping)),
@@ -936,7 +939,7 @@ async def add_review_record(
     record_id = str(uuid.uuid4())
     _check_record(body.kind, body.after_review, body.filed_on, body.result, body.decided_on, runtime.clock.today())
     async with runtime.sessions.begin() as session:
-        row = await _load(session, application_id)
+        row = await load_application(session, application_id)
         if not can_act(actor, row.unit_code):
             raise forbidden("只有受理单位或政务公开主管部门可以登记复议诉讼")
         values = {"id": record_id, "application_id": application_id, "unit_code": row.unit_code, **body.model_dump(), "version": 1}
@@ -973,9 +976,7 @@ async def update_review_record(
 
 async def list_review_records(runtime: ServiceRuntime, principal: Principal, application_id: str) -> list[ReviewRecordOut]:
     async with runtime.sessions() as session:
-        row = await _load(session, application_id)
-        if not can_read(principal, row):
-            raise not_found("申请", f"没有编号为 {application_id} 的申请")
+        await load_readable(session, principal, application_id)
         rows = (await session.execute(select(review_records).where(
             review_records.c.application_id == application_id).order_by(review_records.c.filed_on))).all()
     return [_record_out(r) for r in rows]
@@ -990,9 +991,7 @@ async def _announce_review(
 
 async def list_consultations(runtime: ServiceRuntime, principal: Principal, application_id: str) -> list[ConsultationOut]:
     async with runtime.sessions() as session:
-        row = await _load(session, application_id)
-        if not can_read(principal, row):
-            raise not_found("申请", f"没有编号为 {application_id} 的申请")
+        await load_readable(session, principal, application_id)
         rows = (await session.execute(select(consultations).where(
             consultations.c.application_id == application_id).order_by(consultations.c.started_on))).all()
     return [ConsultationOut(**{k: r._mapping[k] for k in ConsultationOut.model_fields}) for r in rows]

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from services.requests.applications import _load, can_act, can_read
+from services.requests.applications import can_act, load_application, load_readable
 from services.requests.config import get_requests_settings
 from services.requests.journal import audit
 from services.requests.models import attachments
@@ -54,7 +54,7 @@ async def add_attachment(
     attachment_id = str(uuid.uuid4())
     key = f"applications/{application_id}/{attachment_id}"
     async with runtime.sessions.begin() as session:
-        row = await _load(session, application_id)
+        row = await load_application(session, application_id)
         if not can_act(actor, row.unit_code):
             raise forbidden("只有受理单位或政务公开主管部门可以上传附件")
         # The file first: a failed commit leaves an orphan file, never a row without its file.
@@ -73,9 +73,7 @@ async def add_attachment(
 
 async def list_attachments(runtime: ServiceRuntime, principal: Principal, application_id: str) -> list[AttachmentOut]:
     async with runtime.sessions() as session:
-        row = await _load(session, application_id)
-        if not can_read(principal, row):
-            raise not_found("申请", f"没有编号为 {application_id} 的申请")
+        await load_readable(session, principal, application_id)
         rows = (await session.execute(select(attachments).where(
             attachments.c.application_id == application_id).order_by(attachments.c.created_at))).all()
     return [_out(r) for r in rows]
@@ -85,9 +83,7 @@ async def read_attachment(
     runtime: ServiceRuntime, principal: Principal, application_id: str, attachment_id: str
 ) -> tuple[AttachmentOut, bytes]:
     async with runtime.sessions() as session:
-        row = await _load(session, application_id)
-        if not can_read(principal, row):
-            raise not_found("申请", f"没有编号为 {application_id} 的申请")
+        await load_readable(session, principal, application_id)
         attachment = (await session.execute(select(attachments).where(
             attachments.c.id == attachment_id, attachments.c.application_id == application_id))).one_or_none()
     if attachment is None:

@@ -63,9 +63,9 @@ from services.requests.application_schemas import (
 from services.requests.applications import (
     ID_CONTEXT,
     STAFF_ROLES,
-    _cipher,
     can_act,
     create_application,
+    field_cipher,
     is_unit_staff,
 )
 from services.requests.journal import audit, emit
@@ -229,7 +229,7 @@ async def _repeat(runtime: ServiceRuntime, order: WorkOrderIn, fingerprint: str)
 
 async def receive_workorder(runtime: ServiceRuntime, order: WorkOrderIn) -> tuple[WorkOrderAccepted, bool]:
     """Records a verified work order; returns (result, created). See the module docstring."""
-    cipher = _cipher(runtime)
+    cipher = field_cipher(runtime)
     canonical = order.canonical()
     fingerprint = cipher.blind_index(json.dumps(canonical, sort_keys=True, ensure_ascii=False), context=FINGERPRINT_CONTEXT)
     existing = await _repeat(runtime, order, fingerprint)
@@ -319,7 +319,7 @@ async def receive_workorder(runtime: ServiceRuntime, order: WorkOrderIn) -> tupl
 def _same_application(runtime: ServiceRuntime, row: Any, body: ProvincialApplicationIn) -> bool:
     a = body.applicant
     id_number = a.id_number.upper() if a.id_number else None
-    id_index = _cipher(runtime).blind_index(id_number, context=ID_CONTEXT) if id_number else None
+    id_index = field_cipher(runtime).blind_index(id_number, context=ID_CONTEXT) if id_number else None
     return (
         row.unit_code, row.applicant_type, row.applicant_name, row.applicant_id_type, row.applicant_id_index,
         row.applicant_phone, row.applicant_email, row.applicant_address, row.applicant_organization,

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.requests import units as unit_files
 from services.requests.clock import recompute_provisional
+from services.requests.journal import audit
 from services.requests.models import calendar_years, units
 from services.requests.schemas import (
     CalendarDayIO,
@@ -25,7 +26,6 @@ from services.requests.schemas import (
     UnitIn,
     UnitOut,
 )
-from shared.audit import record_audit
 from shared.auth import Principal
 from shared.calendar import CalendarError, WorkingDayCalendar
 from shared.context import current_request_id
@@ -234,15 +234,13 @@ async def put_unit(
             )
             if result.rowcount != 1:
                 raise conflict("concurrent_update", "单位已被同时修改", "请重新读取后再修改")
-        await record_audit(
+        await audit(
+            runtime,
             session,
-            runtime.tables.audit_log,
-            at=now,
-            actor_sub=actor.sub,
-            actor_name=actor.name,
-            action="unit.created" if row is None else "unit.updated",
-            entity_type="unit",
-            entity_id=unit_code,
+            actor,
+            "unit.created" if row is None else "unit.updated",
+            "unit",
+            unit_code,
             before=before,
             after={**state, "version": version},
         )
@@ -381,15 +379,13 @@ async def on_calendar_year_changed(
     calendar and the deadlines change in one commit; each one is journaled."""
     recomputed = await recompute_provisional(session, candidate, year, runtime.clock.today())
     for application_id, old_due, new_due in recomputed:
-        await record_audit(
+        await audit(
+            runtime,
             session,
-            runtime.tables.audit_log,
-            at=runtime.clock.now(),
-            actor_sub=actor.sub,
-            actor_name=actor.name,
-            action="application.due_recomputed",
-            entity_type="application",
-            entity_id=application_id,
+            actor,
+            "application.due_recomputed",
+            "application",
+            application_id,
             before={"due_on": str(old_due), "due_on_provisional": True},
             after={"due_on": str(new_due), "calendar_year": year},
         )
@@ -424,15 +420,13 @@ async def put_calendar_year(
                 )
                 if result.rowcount != 1:
                     raise conflict("concurrent_update", "该年份已被同时修改", "请重新读取后再修改")
-            await record_audit(
+            await audit(
+                runtime,
                 session,
-                runtime.tables.audit_log,
-                at=now,
-                actor_sub=actor.sub,
-                actor_name=actor.name,
-                action="calendar.year_loaded",
-                entity_type="calendar_year",
-                entity_id=str(year),
+                actor,
+                "calendar.year_loaded",
+                "calendar_year",
+                str(year),
                 before=before,
                 after={**stored, "version": version},
             )
