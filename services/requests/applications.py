@@ -132,16 +132,22 @@ def _identity_number(runtime: ServiceRuntime, principal: Principal | None, row: 
 
 
 def _overdue_since(runtime: ServiceRuntime, row: Any) -> date | None:
-    if row.concluded_on is None and row.due_on is not None and clock_rules.is_overdue(row.due_on, runtime.clock.today()):
+    if _clock_counts(row) and clock_rules.is_overdue(row.due_on, runtime.clock.today()):
         return date.fromordinal(row.due_on.toordinal() + 1)
     if row.on_time is False and row.due_on is not None:
         return date.fromordinal(row.due_on.toordinal() + 1)
     return None
 
 
+def _clock_counts(row: Any) -> bool:
+    """Open, with a due date, and the clock running: a paused application is never overdue, and
+    its days left are not counting down."""
+    return row.concluded_on is None and row.due_on is not None and bool(row.clock_running)
+
+
 def to_out(runtime: ServiceRuntime, principal: Principal | None, row: Any) -> ApplicationOut:
     today = runtime.clock.today()
-    open_with_due = row.concluded_on is None and row.due_on is not None
+    open_with_due = _clock_counts(row)
     fee = row.fee
     return ApplicationOut(
         id=row.id,
@@ -215,6 +221,11 @@ async def load_readable(session: AsyncSession, principal: Principal | None, appl
 async def get_application(runtime: ServiceRuntime, principal: Principal | None, application_id: str) -> ApplicationOut:
     async with runtime.sessions() as session:
         row = await load_readable(session, principal, application_id)
+        if row.concluded_on is None and row.due_on is not None and not row.clock_running:
+            # Paused: the stored date is as of the pause's start; the clerk sees where it stands today
+            # (DESIGN §5: the pause keeps excluding days until it ends).
+            live = deadline_of(row.rule_set, runtime.calendar, await load_facts(session, application_id), runtime.clock.today())
+            row = SimpleNamespace(**{**row._mapping, "due_on": live.due_on, "due_on_provisional": live.provisional})
     return to_out(runtime, principal, row)
 
 
@@ -255,10 +266,10 @@ async def list_applications(
         conditions.append(t.c.applicant_type == filters.applicant_type)
     if filters.due_before:
         conditions.append(and_(t.c.due_on < filters.due_before, t.c.concluded_on.is_(None)))
-    if filters.overdue is True:
-        conditions.append(and_(t.c.concluded_on.is_(None), t.c.due_on < today))
+    if filters.overdue is True:  # as _clock_counts: a paused application is not overdue
+        conditions.append(and_(t.c.concluded_on.is_(None), t.c.clock_running.is_(True), t.c.due_on < today))
     elif filters.overdue is False:
-        conditions.append(or_(t.c.concluded_on.is_not(None), t.c.due_on.is_(None), t.c.due_on >= today))
+        conditions.append(or_(t.c.concluded_on.is_not(None), t.c.clock_running.is_(False), t.c.due_on.is_(None), t.c.due_on >= today))
     if filters.q:
         escaped = filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pattern = f"%{escaped}%"
