@@ -145,11 +145,13 @@ def _clock_counts(row: Any) -> bool:
     return row.concluded_on is None and row.due_on is not None and bool(row.clock_running)
 
 
-def to_out(runtime: ServiceRuntime, principal: Principal | None, row: Any) -> ApplicationOut:
+def to_out(runtime: ServiceRuntime, principal: Principal | None, row: Any, **extra: Any) -> ApplicationOut:
+    """The API view of a row; ``extra`` fields (the query code, once) make it a CreatedApplication."""
     today = runtime.clock.today()
     open_with_due = _clock_counts(row)
     fee = row.fee
-    return ApplicationOut(
+    return (CreatedApplication if extra else ApplicationOut)(
+        **extra,
         id=row.id,
         tracking_no=row.tracking_no,
         unit_code=row.unit_code,
@@ -501,7 +503,7 @@ async def _create(
     else:
         # Nothing but the insert changed it: answer from what was written, without reading it back.
         row = SimpleNamespace(**{**{column.name: None for column in applications.columns}, **values})
-    return CreatedApplication(**to_out(runtime, principal, row).model_dump(), query_code=query_code)
+    return to_out(runtime, principal, row, query_code=query_code)  # type: ignore[return-value]
 
 
 async def _receive(runtime: ServiceRuntime, session: AsyncSession, application_id: str, received_on: date) -> None:

@@ -57,18 +57,21 @@ def _with_etag(response: Response, out: ApplicationOut) -> ApplicationOut:
 @router.post("", status_code=201, response_model=CreatedApplication, summary="提交或登记申请 / submit or record an application")
 async def create_application(
     body: ApplicationCreate,
-    response: Response,
     rt: Runtime,
     principal: Annotated[Principal | None, Depends(optional_principal)],
-) -> CreatedApplication:
+) -> Response:
     """Citizens apply ``online`` (with or without a token); the unit's staff record paper, mail and
     fax applications, with ``received_at``. ``in_person`` and ``registered_mail`` applications are
     registered at once (条例 第三十一条); the rest wait in ``submitted`` for ``register``. The
     ``query_code`` is returned only here."""
     out = await cases.create_application(rt, principal, body)
-    response.headers["Location"] = f"/api/v1/requests/{out.id}"
-    response.headers["ETag"] = f'"{out.version}"'
-    return out
+    # Serialized once here; FastAPI does not validate a returned Response against the model again.
+    return Response(
+        out.model_dump_json(),
+        status_code=201,
+        media_type="application/json",
+        headers={"Location": f"/api/v1/requests/{out.id}", "ETag": f'"{out.version}"'},
+    )
 
 
 @router.get("", response_model=Page[ApplicationOut], summary="申请列表 / list applications")
