@@ -44,6 +44,7 @@ _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 class _RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = current_request_id()
+        record.__dict__.pop("color_message", None)  # uvicorn's terminal-coloured copy of the message
         return True
 
 
