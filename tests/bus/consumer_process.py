@@ -16,7 +16,7 @@ import sys
 from shared.bus import RetryPolicy, create_bus, each
 from shared.events import CloudEvent
 from shared.observability import EVENTS_CONSUMED
-from tests.bus.harness import replica
+from tests.bus.harness import event_type_of, replica
 from tests.conftest import make_settings
 from tests.infra import AMQP_URL
 
@@ -39,10 +39,10 @@ async def main() -> None:
         if args.die_after_commit:
             os._exit(17)  # killed before the bus acks
 
-    await bus.subscribe(args.service, ["unit.upserted"], each(consume), policy=RetryPolicy(), prefetch=32)
+    await bus.subscribe(args.service, [event_type_of(args.service)], each(consume), policy=RetryPolicy(), prefetch=32)
     print("ready", flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
-    duplicates = EVENTS_CONSUMED.labels(args.service, "unit.upserted", "duplicate")._value.get()
+    duplicates = EVENTS_CONSUMED.labels(args.service, event_type_of(args.service), "duplicate")._value.get()
     print(f"duplicates={int(duplicates)}", flush=True)
     await bus.close()
     await runtime.stop()

@@ -30,14 +30,19 @@ effects = Table(
     Column("event_id", String(36), nullable=False),  # not unique: a duplicate must be countable
     Column("replica", String(50), nullable=False),
 )
-EVENT_TYPE = UnitUpserted.TYPE
+def event_type_of(service: str) -> str:
+    """Each test service consumes a type of its own, so a suite running beside it on the same
+    broker (whose events also go through gongkai.events) cannot leak into its queues."""
+    return f"test.{service}"
 
 
-def unit_event(i: int) -> CloudEvent:
+def unit_event(i: int, service: str | None = None) -> CloudEvent:
+    """A real unit.upserted body; with ``service``, under that test service's own type."""
     data = UnitUpserted(
         unit_code=f"U{i:06d}", name=f"测试单位{i}", kind="department", parent_code=None, region="130400", contacts=[]
     )
-    return new_event(data, source="gongkai/test", subject=data.unit_code, time=datetime.now(UTC))
+    event = new_event(data, source="gongkai/test", subject=data.unit_code, time=datetime.now(UTC))
+    return event.model_copy(update={"type": event_type_of(service)}) if service else event
 
 
 async def record_effect(ctx: EventContext, event: CloudEvent) -> None:
@@ -63,7 +68,7 @@ def replica(
         tables=REQUESTS_SPEC.tables,
         versions_dir=REQUESTS_SPEC.versions_dir,
         path_prefixes=(),
-        handlers={EVENT_TYPE: handler},
+        handlers={event_type_of(name): handler},
     )
     return ServiceRuntime(spec, settings, clock=Clock(), bus=bus, database_url=database_url)
 

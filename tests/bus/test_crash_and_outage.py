@@ -89,7 +89,7 @@ async def test_events_written_while_rabbitmq_is_unreachable_are_all_delivered_wh
         producer.start_background()  # only the producer relays, and only through the proxy
 
         await proxy.stop()  # RabbitMQ is now unreachable for the relay
-        events = [unit_event(i) for i in range(1000)]
+        events = [unit_event(i, name) for i in range(1000)]
         await write_events(producer, events)
         await asyncio.sleep(2.0)
         assert await effect_counts(consumer) == {}, "nothing can have been delivered during the outage"
@@ -134,7 +134,7 @@ async def test_consumer_killed_after_its_effect_but_before_its_ack_applies_the_e
     await ensure_effects_table(probe)
     try:
         doomed = await _start_consumer_process(name, database_url, "--die-after-commit")
-        events = [unit_event(i) for i in range(200)]
+        events = [unit_event(i, name) for i in range(200)]
         assert await bus.publish([(e.id, e.type, e.to_json_bytes()) for e in events]) == [None] * len(events)
         assert await asyncio.wait_for(doomed.wait(), 30) == 17, "the consumer should have been killed"
         applied_before_death = await effect_counts(probe)

@@ -7,15 +7,17 @@ import time
 from collections import Counter
 
 import pytest
+
 from shared.bus import Bus, RetryPolicy, each
 from shared.bus.memory import MemoryBus
 from shared.events import CloudEvent
 from shared.inbox import EventContext
 from tests.bus.harness import (
     ensure_effects_table,
+    event_type_of,
+    fresh_service_name,
     record_effect,
     replica,
-    fresh_service_name,
     unit_event,
     wait_for_effects,
     wait_until_all_sent,
@@ -35,7 +37,7 @@ async def test_two_relays_and_two_consumers_apply_every_event_exactly_once(
     try:
         await first.start_consuming()
         await second.start_consuming()
-        events = [unit_event(i) for i in range(1000)]
+        events = [unit_event(i, name) for i in range(1000)]
         await write_events(first, events)
         first.start_background()
         second.start_background()
@@ -69,7 +71,7 @@ async def test_failing_handler_is_retried_with_growing_delay_then_dead_lettered_
     try:
         await runtime.start_consuming()
         runtime.start_background()
-        poison = unit_event(1)
+        poison = unit_event(1, name)
         await write_events(runtime, [poison])
 
         letters = []
@@ -110,10 +112,10 @@ async def test_replay_of_selected_dead_letters_leaves_the_others(bus: Bus, clean
 
 
     subscription = await bus.subscribe(
-        name, ["unit.upserted"], each(always_fails), policy=RetryPolicy(max_attempts=settings.bus_max_attempts)
+        name, [event_type_of(name)], each(always_fails), policy=RetryPolicy(max_attempts=settings.bus_max_attempts)
     )
     try:
-        events = [unit_event(i) for i in range(3)]
+        events = [unit_event(i, name) for i in range(3)]
         assert await bus.publish([(e.id, e.type, e.to_json_bytes()) for e in events]) == [None] * 3
         for _ in range(100):
             if len(await bus.dead_letters(name)) == 3:
@@ -138,9 +140,9 @@ async def test_undecodable_message_goes_straight_to_the_dead_letters(bus: Bus, c
     async def handler(event: CloudEvent) -> None:
         handled.append(event)
 
-    subscription = await bus.subscribe(name, ["unit.upserted"], each(handler), policy=RetryPolicy(max_attempts=5))
+    subscription = await bus.subscribe(name, [event_type_of(name)], each(handler), policy=RetryPolicy(max_attempts=5))
     try:
-        await bus.publish([("00000000-0000-4000-8000-000000000001", "unit.upserted", b"{not json")])
+        await bus.publish([("00000000-0000-4000-8000-000000000001", event_type_of(name), b"{not json")])
         letters = []
         for _ in range(100):
             letters = await bus.dead_letters(name)
@@ -179,11 +181,11 @@ async def test_redelivery_after_a_crash_between_commit_and_ack_applies_once(
             raise SimulatedCrash(event.id)
 
     subscription = await bus.subscribe(
-        name, ["unit.upserted"], each(commit_then_crash), policy=RetryPolicy(3, 0.1, 1)
+        name, [event_type_of(name)], each(commit_then_crash), policy=RetryPolicy(3, 0.1, 1)
     )
     try:
         runtime.start_background()
-        events = [unit_event(i) for i in range(50)]
+        events = [unit_event(i, name) for i in range(50)]
         await write_events(runtime, events)
         for _ in range(100):
             if len(crashed) == len(events):
@@ -202,6 +204,7 @@ async def test_redelivery_after_a_crash_between_commit_and_ack_applies_once(
 @pytest.mark.parametrize("bus_url", ["memory"], indirect=True)
 async def test_memory_bus_keeps_unacked_messages_when_a_consumer_stops(bus: Bus) -> None:
 
+    name = "stopper"
     started = asyncio.Event()
     release = asyncio.Event()
     handled: list[str] = []
@@ -211,8 +214,8 @@ async def test_memory_bus_keeps_unacked_messages_when_a_consumer_stops(bus: Bus)
         await release.wait()
         handled.append(event.id)
 
-    first = await bus.subscribe("stopper", ["unit.upserted"], each(slow), policy=RetryPolicy(), concurrency=1)
-    event = unit_event(1)
+    first = await bus.subscribe(name, [event_type_of(name)], each(slow), policy=RetryPolicy(), concurrency=1)
+    event = unit_event(1, name)
     await bus.publish([(event.id, event.type, event.to_json_bytes())])
     await started.wait()
     await first.close()
@@ -220,7 +223,7 @@ async def test_memory_bus_keeps_unacked_messages_when_a_consumer_stops(bus: Bus)
     async def quick(e: CloudEvent) -> None:
         handled.append(e.id)
 
-    second = await bus.subscribe("stopper", ["unit.upserted"], each(quick), policy=RetryPolicy())
+    second = await bus.subscribe(name, [event_type_of(name)], each(quick), policy=RetryPolicy())
     for _ in range(50):
         if handled:
             break
@@ -242,7 +245,7 @@ async def test_in_process_bus_hands_events_over_again_after_the_process_died(dat
     first_bus = MemoryBus(f"memory://{name}-first")
     first = replica(name, database_url, settings, first_bus, handler=fails)
     await ensure_effects_table(first)
-    events = [unit_event(i) for i in range(30)]
+    events = [unit_event(i, name) for i in range(30)]
     await first.start_consuming()
     await write_events(first, events)
     first.start_background()

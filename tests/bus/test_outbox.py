@@ -10,7 +10,13 @@ from sqlalchemy import select
 
 from shared.bus import PublishItem
 from shared.bus.memory import MemoryBus
-from tests.bus.harness import fresh_service_name, replica, unit_event, unsent_count, write_events
+from tests.bus.harness import (
+    fresh_service_name,
+    replica,
+    unit_event,
+    unsent_count,
+    write_events,
+)
 from tests.conftest import make_settings
 
 
