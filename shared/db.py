@@ -6,12 +6,18 @@ halfway; side effects (publishing) wait for the commit, through the outbox.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import BigInteger, Integer, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 # BIGINT on PostgreSQL, but INTEGER on SQLite so that it aliases the rowid and autoincrements.
 BigIntegerPK = BigInteger().with_variant(Integer(), "sqlite")
@@ -73,3 +79,9 @@ def insert_or_ignore(session: AsyncSession, table: Any) -> Any:
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(table).on_conflict_do_nothing()
+
+
+def stored_utc(moment: datetime) -> datetime:
+    """A timestamp read back from the database, aware: SQLite returns it without its offset, and
+    everything is stored in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

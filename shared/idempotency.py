@@ -18,12 +18,29 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Integer, LargeBinary, MetaData, String, Table, delete, select, update
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    delete,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from shared.errors import DATABASE_UNAVAILABLE_ERRORS, ProblemError, database_unavailable, problem_response
+from shared.db import stored_utc
+from shared.errors import (
+    DATABASE_UNAVAILABLE_ERRORS,
+    ProblemError,
+    database_unavailable,
+    problem_response,
+)
 
 _KEY_OK = re.compile(r"^[\x21-\x7e]{1,200}$")
 _KEPT_HEADERS = {b"content-type", b"etag", b"location"}
@@ -116,7 +133,7 @@ class IdempotencyMiddleware:
         async with store.sessions.begin() as session:
             row = (await session.execute(select(t).where(t.c.scope_key == scope_key))).first()
             stale = row is not None and (
-                _aware(row.expires_at) < now or (row.state == "in_progress" and _aware(row.created_at) + IN_PROGRESS_LEASE < now)
+                stored_utc(row.expires_at) < now or (row.state == "in_progress" and stored_utc(row.created_at) + IN_PROGRESS_LEASE < now)
             )
             if stale:
                 await session.execute(delete(t).where(t.c.scope_key == scope_key))
@@ -185,10 +202,6 @@ class IdempotencyMiddleware:
                 else:
                     await session.execute(delete(t).where(t.c.scope_key == scope_key))
 
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything we store is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def _subject(scope: dict, headers: dict[bytes, bytes]) -> str | None:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from types import SimpleNamespace
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Row, and_, func, or_, select, update
@@ -64,7 +64,7 @@ from services.requests.models import (
 from shared.auth import Principal
 from shared.clock import SHANGHAI, legal_date
 from shared.crypto import FieldCipher, mask_identity_number
-from shared.db import insert_or_ignore
+from shared.db import insert_or_ignore, stored_utc
 from shared.errors import ProblemError, forbidden, not_found
 from shared.events import (
     ApplicantContact,
@@ -192,13 +192,10 @@ def to_out(runtime: ServiceRuntime, principal: Principal | None, row: Any, **ext
         archived_on=row.archived_on,
         allowed_actions=allowed_actions(row.state),
         version=row.version,
-        created_at=_aware(row.created_at),
-        updated_at=_aware(row.updated_at),
+        created_at=stored_utc(row.created_at),
+        updated_at=stored_utc(row.updated_at),
     )
 
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 async def load_application(session: AsyncSession, application_id: str, *, lock: bool = False) -> Any:
@@ -294,7 +291,7 @@ async def list_applications(
         rows = (await session.execute(statement)).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = encode_cursor([_aware(rows[-1].created_at).isoformat(), rows[-1].id]) if more else None
+    next_cursor = encode_cursor([stored_utc(rows[-1].created_at).isoformat(), rows[-1].id]) if more else None
     return Page[ApplicationOut](items=[to_out(runtime, principal, r) for r in rows], next_cursor=next_cursor)
 
 
@@ -336,7 +333,7 @@ async def timeline(runtime: ServiceRuntime, principal: Principal, application_id
     cipher = field_cipher(runtime) if is_unit_staff(principal, row.unit_code) else None
     return [
         TimelineEntry(
-            at=_aware(e.at),
+            at=stored_utc(e.at),
             actor=e.actor_sub,
             actor_name=e.actor_name,
             action=e.action,
@@ -588,7 +585,7 @@ async def perform(
         day = on or today
         if day > today:
             raise ProblemError(422, "on_in_future", "办理日期不能晚于今天", f"on={day}，今天为 {today}")
-        earliest = row.received_on or legal_date(_aware(row.submitted_at))
+        earliest = row.received_on or legal_date(stored_utc(row.submitted_at))
         if day < earliest:
             raise ProblemError(422, "on_before_receipt", "办理日期不能早于收到申请的日期", f"on={day}，收到日期 {earliest}")
         step = Step(runtime, session, actor, row, day, today)
@@ -758,8 +755,11 @@ async def extend(
         rules = rule_set(step.row.rule_set)
         facts = await load_facts(step.session, step.row.id)
         clock_rules.extension_allowed(rules, facts, working_days)
-        if step.row.due_on is not None and clock_rules.is_overdue(step.row.due_on, step.on):
-            raise DomainError("extension_after_due", "答复期限届满后不能再延长", f"期限为 {step.row.due_on}")
+        # While paused the stored date is as of the pause's start; the period stands where the
+        # clock says today.
+        due_on = deadline_of(step.row.rule_set, runtime.calendar, facts, step.today).due_on
+        if due_on is not None and clock_rules.is_overdue(due_on, step.on):
+            raise DomainError("extension_after_due", "答复期限届满后不能再延长", f"期限为 {due_on}")
         await add_fact(step.session, step.row.id, Extended(working_days, step.on, reason, approver))
         step.clock_changed = True
         step.after.append(lambda new: emit(
@@ -870,7 +870,10 @@ async def reply(
 
 
 def _conclude(step: Step, outcome: str, legal_basis: str | None, text: str | None) -> None:
-    on_time = step.row.due_on is None or step.on <= step.row.due_on
+    # A lapse ends a stopped or paused clock: the applicant let the period run out, the office was
+    # not late.
+    lapsed = outcome in LAPSE_OUTCOMES.values()
+    on_time = lapsed or step.row.due_on is None or step.on <= step.row.due_on
     step.values.update(
         outcome=outcome, legal_basis=legal_basis, reply_text=text, replied_on=step.on, concluded_on=step.on,
         on_time=on_time, clock_running=False,
@@ -896,13 +899,16 @@ async def lapse(runtime: ServiceRuntime, application_id: str, action: str) -> Ap
     async def body(step: Step) -> None:
         step.state = transition(step.row.state, action)
         if action == "lapse-correction":
-            lapse_on = step.row.correction_lapse_on
-            if lapse_on is None or step.on <= lapse_on:
-                raise DomainError("correction_period_running", "补正期限尚未届满", f"期限为 {lapse_on}")
+            period_end = step.row.correction_lapse_on
+            if period_end is None or step.on <= period_end:
+                raise DomainError("correction_period_running", "补正期限尚未届满", f"期限为 {period_end}")
         else:
-            due = date.fromisoformat((step.row.fee or {})["due_on"])
-            if step.on <= due:
-                raise DomainError("fee_period_running", "缴费期限尚未届满", f"期限为 {due}")
+            period_end = date.fromisoformat((step.row.fee or {})["due_on"])
+            if step.on <= period_end:
+                raise DomainError("fee_period_running", "缴费期限尚未届满", f"期限为 {period_end}")
+        # Concluded on the first working day after the period ran out, even when the sweep comes
+        # later (an outage); never later than today.
+        step.on = min(runtime.calendar.add_working_days(period_end, 1).day, step.today)
         _conclude(step, LAPSE_OUTCOMES[action], None, None)
 
     return await perform(runtime, SYSTEM, application_id, action, None, None, body, system=True)
@@ -952,7 +958,7 @@ async def add_review_record(
     record_id = str(uuid.uuid4())
     _check_record(body.kind, body.after_review, body.filed_on, body.result, body.decided_on, runtime.clock.today())
     async with runtime.sessions.begin() as session:
-        row = await load_application(session, application_id)
+        row = await load_readable(session, actor, application_id)
         if not can_act(actor, row.unit_code):
             raise forbidden("只有受理单位或政务公开主管部门可以登记复议诉讼")
         values = {"id": record_id, "application_id": application_id, "unit_code": row.unit_code, **body.model_dump(), "version": 1}
@@ -968,6 +974,7 @@ async def update_review_record(
     runtime: ServiceRuntime, actor: Principal, application_id: str, record_id: str, body: ReviewRecordPatch, if_match: str | None
 ) -> ReviewRecordOut:
     async with runtime.sessions.begin() as session:
+        await load_readable(session, actor, application_id)
         record = (await session.execute(select(review_records).where(
             review_records.c.id == record_id, review_records.c.application_id == application_id).with_for_update())).one_or_none()
         if record is None:

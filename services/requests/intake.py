@@ -72,6 +72,7 @@ from services.requests.journal import audit, emit
 from services.requests.models import applications, hotline_workorders, units
 from shared.auth import Principal
 from shared.crypto import mask_identity_number
+from shared.db import stored_utc
 from shared.errors import ProblemError, conflict, forbidden, not_found
 from shared.events import HotlineComplaintReceived
 from shared.pagination import Page, decode_cursor, encode_cursor
@@ -180,9 +181,6 @@ class WorkOrderOut(BaseModel):
 
 # -- intake ---------------------------------------------------------------------------------------
 
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 async def _unit_active(session: AsyncSession, unit_code: str) -> bool:
@@ -384,14 +382,14 @@ def _select_workorders() -> Any:
 
 
 def _to_out(runtime: ServiceRuntime, row: Any) -> WorkOrderOut:
-    answered_at = _aware(row.answered_at) if row.answered_at is not None else None
-    due_at = _aware(row.due_at)
+    answered_at = stored_utc(row.answered_at) if row.answered_at is not None else None
+    due_at = stored_utc(row.due_at)
     return WorkOrderOut(
         workorder_no=row.workorder_no,
         category=row.category,
         unit_code=row.unit_code,
         content=row.content,
-        received_at=_aware(row.received_at),
+        received_at=stored_utc(row.received_at),
         due_at=due_at,
         answered_at=answered_at,
         answer=row.answer,
@@ -429,7 +427,7 @@ async def answer_workorder(runtime: ServiceRuntime, principal: Principal, workor
         if not can_act(principal, row.unit_code):
             raise forbidden(f"只有承办单位 {row.unit_code} 的工作人员或政务公开办公室可以回复该工单")
         if row.answered_at is not None:
-            raise conflict("workorder_already_answered", "该工单已回复", f"已于 {_aware(row.answered_at).isoformat()} 回复；工单只能回复一次")
+            raise conflict("workorder_already_answered", "该工单已回复", f"已于 {stored_utc(row.answered_at).isoformat()} 回复；工单只能回复一次")
         now = runtime.clock.now()
         # Conditional: of two concurrent answers exactly one updates the row.
         result = await session.execute(
@@ -440,7 +438,7 @@ async def answer_workorder(runtime: ServiceRuntime, principal: Principal, workor
         await audit(
             runtime, session, principal, "hotline_workorder.answered", "hotline_workorder", workorder_no,
             before={"answered_at": None}, after={"answered_at": now.isoformat(), "answer": answer,
-                                                 "on_time": now <= _aware(row.due_at)},
+                                                 "on_time": now <= stored_utc(row.due_at)},
         )
     return await get_workorder(runtime, principal, workorder_no)
 
@@ -489,7 +487,7 @@ async def list_workorders(
         rows = (await session.execute(statement)).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = encode_cursor([_aware(rows[-1].received_at).isoformat(), rows[-1].workorder_no]) if more else None
+    next_cursor = encode_cursor([stored_utc(rows[-1].received_at).isoformat(), rows[-1].workorder_no]) if more else None
     return Page[WorkOrderOut](items=[_to_out(runtime, r) for r in rows], next_cursor=next_cursor)
 
 

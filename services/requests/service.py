@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Row, func, select, update
@@ -29,8 +29,15 @@ from services.requests.schemas import (
 from shared.auth import Principal
 from shared.calendar import CalendarError, WorkingDayCalendar
 from shared.context import current_request_id
+from shared.db import stored_utc
 from shared.errors import ProblemError, conflict, forbidden, not_found
-from shared.events import CalendarDay, CalendarUpdated, UnitContact, UnitUpserted, new_event
+from shared.events import (
+    CalendarDay,
+    CalendarUpdated,
+    UnitContact,
+    UnitUpserted,
+    new_event,
+)
 from shared.pagination import Page, decode_cursor, encode_cursor
 from shared.runtime import ServiceRuntime
 
@@ -44,10 +51,6 @@ ProgressCallback = Callable[[int, int], None]
 
 # -- helpers --------------------------------------------------------------------------------------
 
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands timestamps back without their offset; they were stored in UTC.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def etag(version: int) -> str:
@@ -119,8 +122,8 @@ def unit_out(row: Row[Any]) -> UnitOut:
     return UnitOut(
         unit_code=row.unit_code,
         version=row.version,
-        created_at=_aware(row.created_at),
-        updated_at=_aware(row.updated_at),
+        created_at=stored_utc(row.created_at),
+        updated_at=stored_utc(row.updated_at),
         **_row_state(row),
     )
 
@@ -451,7 +454,7 @@ def _calendar_out(runtime: ServiceRuntime, year: int, row: Row[Any] | None) -> C
             holidays=[CalendarDayIO.model_validate(d) for d in row.holidays],
             makeup_workdays=[CalendarDayIO.model_validate(d) for d in row.makeup_workdays],
             version=row.version,
-            updated_at=_aware(row.updated_at),
+            updated_at=stored_utc(row.updated_at),
             updated_by=row.updated_by,
         )
     arrangement = runtime.calendar.arrangement(year)

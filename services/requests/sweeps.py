@@ -24,7 +24,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Update, and_, func, or_, select, true, update
@@ -37,6 +37,7 @@ from services.requests.domain.rules import RULE_SETS, rule_set
 from services.requests.journal import SOURCE, SYSTEM
 from services.requests.models import applications, hotline_workorders, signature_nonces
 from shared.context import current_request_id
+from shared.db import stored_utc
 from shared.errors import ProblemError
 from shared.events import (
     CloudEvent,
@@ -250,9 +251,6 @@ async def _drain(
             return total
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # SQLite returns naive UTC
-
 
 async def _count_scanned(runtime: ServiceRuntime, today: date, last: date) -> int:
     async with runtime.sessions() as session:
@@ -324,7 +322,7 @@ async def sweep_deadlines(
         runtime,
         lambda: _unanswered_claim(now, batch_size),
         lambda r: (
-            HotlineWorkorderUnanswered(workorder_no=r.workorder_no, unit_code=r.unit_code, due_at=_aware(r.due_at)),
+            HotlineWorkorderUnanswered(workorder_no=r.workorder_no, unit_code=r.unit_code, due_at=stored_utc(r.due_at)),
             r.workorder_no,
         ),
         entity_type="hotline_workorder",

@@ -25,7 +25,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import aio_pika
-from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
+from aio_pika.abc import (
+    AbstractChannel,
+    AbstractIncomingMessage,
+    AbstractRobustConnection,
+)
 from aio_pika.connection import make_url
 
 from shared.bus.base import (
@@ -51,6 +55,7 @@ ERROR_HEADER = "x-gongkai-last-error"
 DIED_AT_HEADER = "x-gongkai-died-at"
 QUORUM = {"x-queue-type": "quorum"}
 PUBLISH_TIMEOUT_SECONDS = 10.0
+MAX_CONNECT_DELAY_SECONDS = 30.0
 
 
 def retry_queue_name(service: str, delay_seconds: float) -> str:
@@ -66,12 +71,27 @@ class RabbitBus(Bus):
         self._exchange: aio_pika.abc.AbstractExchange | None = None
         self._connect_lock = asyncio.Lock()
         self._subscriptions: list[_RabbitSubscription] = []
+        self._connector: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Connects if it can; if the broker is down, publishing reports errors (the outbox keeps
-        the events) and subscriptions are set up on the first successful connection."""
-        with contextlib.suppress(Exception):
+        """Connects if it can. If the broker is down, publishing reports errors (the outbox keeps
+        the events) and a background task keeps trying, so the subscriptions are set up as soon as
+        the broker answers — a consumer that starts first is not left deaf."""
+        try:
             await self._connected()
+        except Exception:
+            if self._connector is None or self._connector.done():
+                self._connector = asyncio.create_task(self._keep_connecting(), name="rabbitmq-connect")
+
+    async def _keep_connecting(self) -> None:
+        delay = self.reconnect_interval
+        while self.connection is None:
+            await asyncio.sleep(delay)
+            try:
+                await self._connected()
+            except Exception as exc:
+                log.warning("RabbitMQ still unreachable: %s", exc)
+                delay = min(delay * 2, MAX_CONNECT_DELAY_SECONDS)
 
     async def _connected(self) -> AbstractRobustConnection:
         if self.connection is not None:
@@ -79,14 +99,20 @@ class RabbitBus(Bus):
         async with self._connect_lock:
             if self.connection is None:
                 connection = await self._connect()
-                channel = await connection.channel(publisher_confirms=True)
-                self._exchange = await channel.declare_exchange(
-                    EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
-                )
+                try:
+                    channel = await connection.channel(publisher_confirms=True)
+                    self._exchange = await channel.declare_exchange(
+                        EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
+                    )
+                    for subscription in self._subscriptions:
+                        await subscription.open(connection)
+                except BaseException:
+                    # Cancelled or failed half-way: close it rather than leave it reconnecting.
+                    with contextlib.suppress(Exception):
+                        await connection.close()
+                    raise
                 self._publish_channel = channel
                 self.connection = connection
-                for subscription in self._subscriptions:
-                    await subscription.open(connection)
         return self.connection
 
     async def _connect(self) -> AbstractRobustConnection:
@@ -104,6 +130,10 @@ class RabbitBus(Bus):
         return connection
 
     async def close(self) -> None:
+        if self._connector is not None:
+            self._connector.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._connector
         for subscription in list(self._subscriptions):
             await subscription.close()
         if self.connection is not None:

@@ -12,6 +12,7 @@ from shared.bus import create_bus
 from tests.bus.harness import (
     effect_counts,
     ensure_effects_table,
+    event_type_of,
     fresh_service_name,
     replica,
     unit_event,
@@ -153,4 +154,43 @@ async def test_consumer_killed_after_its_effect_but_before_its_ack_applies_the_e
     finally:
         await probe.stop()
         await bus.close()
+        await delete_test_queues(name)
+
+
+async def test_a_consumer_started_while_rabbitmq_is_unreachable_subscribes_once_it_returns(rabbitmq: None) -> None:
+    from shared.bus import RetryPolicy, each
+    from tests.bus.conftest import delete_test_queues
+
+    name = fresh_service_name()
+    proxy = TcpProxy()
+    await proxy.start()
+    await proxy.stop()  # the port is known; nothing listens on it
+    consumer_bus = create_bus(f"amqp://guest:guest@127.0.0.1:{proxy.port}/")
+    publisher_bus = create_bus(AMQP_URL)
+    received: list[str] = []
+
+    async def handler(event) -> None:  # type: ignore[no-untyped-def]
+        received.append(event.id)
+
+    try:
+        await consumer_bus.start()
+        await consumer_bus.subscribe(name, [event_type_of(name)], each(handler), policy=RetryPolicy())
+        await proxy.start()  # the broker is reachable from now on
+        for _ in range(100):
+            if consumer_bus.connection is not None:  # type: ignore[attr-defined]
+                break
+            await asyncio.sleep(0.1)
+        await publisher_bus.start()
+        event = unit_event(1, name)
+        assert await publisher_bus.publish([(event.id, event.type, event.to_json_bytes())]) == [None]
+        for _ in range(100):
+            if received:
+                break
+            await asyncio.sleep(0.1)
+        assert received == [event.id]
+    finally:
+        await consumer_bus.close()
+        await publisher_bus.close()
+        with contextlib.suppress(Exception):
+            await proxy.stop()
         await delete_test_queues(name)

@@ -69,3 +69,20 @@ async def test_an_unpaid_fee_after_20_working_days_concludes_as_fee_unpaid(datab
         assert (await sweep(a, "2026-10-30"))["lapsed"] == 1
         concluded = (await a.client.get(path, headers=a.auth("office"))).json()
         assert concluded["state"] == "replied" and concluded["outcome"] == "other.fee_unpaid"
+
+
+async def test_a_lapse_is_concluded_on_the_first_working_day_after_the_period_even_when_the_sweep_comes_later_and_is_not_late(
+    database_url: str,
+) -> None:
+    async with api(database_url) as a:
+        application, headers = await start(a)
+        path = f"/api/v1/requests/{application['id']}"
+        assigned = await a.client.post(f"{path}/assign", json={"handler_id": "c1", "handler_name": "李四"}, headers=headers)
+        await a.client.post(f"{path}/fee-notice", json={"method": "per_page", "pages": 120},
+                            headers={**headers, "If-Match": assigned.headers["etag"]})
+        assert (await sweep(a, "2026-11-09"))["lapsed"] == 1  # a week of outage after the 10-29 deadline
+        concluded = (await a.client.get(path, headers=a.auth("office"))).json()
+        assert concluded["concluded_on"] == "2026-10-30"
+        assert concluded["on_time"] is True and concluded["overdue_since"] is None
+        replied = (await a.events("request.replied"))[-1]["data"]
+        assert replied["on_time"] is True and replied["outcome"] == "other.fee_unpaid"

@@ -40,3 +40,22 @@ async def test_a_consultation_running_past_the_original_due_date_is_not_overdue_
         assert now["due_on"] == "2026-11-10"
         listing = (await a.client.get("/api/v1/requests", params={"overdue": "true"}, headers=staff)).json()
         assert listing["items"] == []
+
+
+async def test_a_paused_application_past_its_original_due_date_can_still_be_extended(database_url: str) -> None:
+    async with api(database_url) as a:
+        a.runtime.clock.set(datetime(2026, 9, 25, 10, tzinfo=SHANGHAI), frozen=True)
+        await a.client.put("/api/v1/units/U001", json=UNIT, headers=a.auth("office"))
+        staff = a.auth("handler", units=("U001",))
+        created = await a.client.post("/api/v1/requests", json=PAPER, headers=staff)
+        path = f"/api/v1/requests/{created.json()['id']}"
+        assigned = await a.client.post(f"{path}/assign", json={"handler_id": "c", "handler_name": "李四"},
+                                       headers={**staff, "If-Match": created.headers["etag"]})
+        a.runtime.clock.set(datetime(2026, 10, 26, 10, tzinfo=SHANGHAI), frozen=True)
+        await a.client.post(f"{path}/consultations", json={"party": "某公司", "kind": "third_party"},
+                            headers={**staff, "If-Match": assigned.headers["etag"]})
+        a.runtime.clock.set(datetime(2026, 11, 5, 10, tzinfo=SHANGHAI), frozen=True)
+        current = await a.client.get(path, headers=staff)
+        extended = await a.client.post(f"{path}/extend", json={"working_days": 10, "reason": "第三方意见未回", "approver": "王主任"},
+                                       headers={**staff, "If-Match": current.headers["etag"]})
+        assert extended.status_code == 200, extended.text
