@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table
+from sqlalchemy import Column, DateTime, MetaData, String, Table, delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.clock import Clock
@@ -125,3 +125,12 @@ class InboxConsumer:
         for event in unique:
             if event.id in inserted:
                 EVENTS_CONSUMED.labels(self.service, event.type, "applied").inc()
+
+    async def purge(self, older_than: timedelta) -> int:
+        """Forgets events received long ago. Safe once no redelivery of them can come: brokers
+        redeliver within minutes, and a dead letter was never applied, so it has no row here."""
+        async with self.sessions.begin() as session:
+            result = await session.execute(
+                delete(self.inbox).where(self.inbox.c.received_at < datetime.now(UTC) - older_than)
+            )
+        return result.rowcount or 0

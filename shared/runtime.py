@@ -32,6 +32,7 @@ log = logging.getLogger("gongkai.runtime")
 
 BackgroundJob = Callable[["ServiceRuntime"], Awaitable[None]]
 STARTUP_RETRY_SECONDS = 2.0
+INBOX_PURGE_SECONDS = 3600.0
 
 
 @dataclass(frozen=True)
@@ -149,9 +150,19 @@ class ServiceRuntime:
         # A volatile bus lost what it held with the previous process: hand recent events over again.
         resend = timedelta(minutes=self.settings.memory_bus_resend_minutes) if self.bus.volatile else None
         self._tasks.append(asyncio.create_task(self.relay.run_forever(resend), name=f"{self.spec.name}-relay"))
+        if self.spec.handlers:
+            self._tasks.append(asyncio.create_task(self._purge_inbox_forever(), name=f"{self.spec.name}-inbox-purge"))
         if self.settings.run_background_jobs:
             for job in self.spec.background_jobs:
                 self._tasks.append(asyncio.create_task(job(self), name=f"{self.spec.name}-{job.__name__}"))
+
+    async def _purge_inbox_forever(self) -> None:
+        while True:
+            try:
+                await self.consumer.purge(timedelta(days=self.settings.inbox_retention_days))
+            except Exception:
+                log.exception("inbox purge failed; will retry", extra={"service": self.spec.name})
+            await asyncio.sleep(INBOX_PURGE_SECONDS)
 
     async def stop(self) -> None:
         for task in self._tasks:

@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     outbox_backoff_max_seconds: float = Field(60.0, gt=0)
     # Sent rows are kept this long (for inspection), then purged by the relay.
     outbox_retention_days: float = Field(7.0, gt=0)
+    # Inbox rows (ids of applied events) are kept this long against redelivery, then purged.
+    inbox_retention_days: float = Field(30.0, gt=0)
     # In-process bus only: on start, events sent this recently are handed over again, because the
     # queues that held them died with the previous process (inboxes drop what was applied).
     memory_bus_resend_minutes: float = Field(15.0, ge=0)

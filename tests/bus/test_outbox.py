@@ -73,3 +73,15 @@ async def test_housekeeping_counts_pending_rows_and_purges_only_rows_sent_long_a
         assert await runtime.relay.pending_count() == 1, "an unsent row is never purged"
     finally:
         await runtime.stop()
+
+
+async def test_the_inbox_forgets_only_events_received_before_its_retention(database_url: str) -> None:
+    settings = make_settings()
+    runtime = replica(fresh_service_name(), database_url, settings, MemoryBus(settings.bus_url))
+    try:
+        await ensure_effects_table(runtime)
+        assert await runtime.consumer([unit_event(1), unit_event(2)]) == [None, None]
+        assert await runtime.consumer.purge(timedelta(days=30)) == 0, "recent events are kept"
+        assert await runtime.consumer.purge(timedelta(0)) == 2
+    finally:
+        await runtime.stop()
