@@ -11,6 +11,7 @@ from sqlalchemy import select
 from shared.bus import PublishItem
 from shared.bus.memory import MemoryBus
 from tests.bus.harness import (
+    ensure_effects_table,
     fresh_service_name,
     replica,
     unit_event,
