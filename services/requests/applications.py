@@ -76,6 +76,7 @@ from shared.events import (
     RequestReviewDecided,
 )
 from shared.pagination import Page, decode_cursor, encode_cursor
+from shared.etags import check_if_match
 from shared.runtime import ServiceRuntime
 
 # 条例 第三十一条: in person → the day submitted; registered mail → the day signed for. Every other
@@ -551,15 +552,6 @@ class Step:
     after: list[Callable[[Any], Awaitable[None]]] = field(default_factory=list)  # run with the new row
 
 
-def _require_if_match(if_match: str | None, version: int) -> None:
-    """Transitions are guarded by If-Match (DESIGN §10): a stale screen must not overwrite a change."""
-    if if_match is None:
-        raise ProblemError(428, "precondition_required", "缺少 If-Match 请求头", "请带上读取申请时得到的 ETag")
-    tags = {t.strip().removeprefix("W/").strip('"') for t in if_match.split(",")}
-    if "*" not in tags and str(version) not in tags:
-        raise ProblemError(412, "precondition_failed", "申请已被他人修改（If-Match 不符）", f"当前版本为 \"{version}\"，请重新读取")
-
-
 async def perform(
     runtime: ServiceRuntime,
     actor: Principal,
@@ -580,7 +572,7 @@ async def perform(
             own = applicant_may and actor.has_role("applicant") and row.applicant_sub == actor.sub
             if not can_act(actor, row.unit_code) and not own:
                 raise forbidden("只有受理单位或政务公开主管部门可以办理该申请")
-            _require_if_match(if_match, row.version)
+            check_if_match(if_match, row.version, required=True)
         today = runtime.clock.today()
         day = on or today
         if day > today:
@@ -981,7 +973,7 @@ async def update_review_record(
             raise not_found("复议诉讼记录")
         if not can_act(actor, record.unit_code):
             raise forbidden("只有受理单位或政务公开主管部门可以登记复议诉讼")
-        _require_if_match(if_match, record.version)
+        check_if_match(if_match, record.version, required=True)
         _check_record(record.kind, record.after_review, record.filed_on, body.result, body.decided_on, runtime.clock.today())
         await session.execute(update(review_records).where(review_records.c.id == record_id).values(
             result=body.result, decided_on=body.decided_on, version=record.version + 1))

@@ -18,6 +18,7 @@ from services.requests.schemas import UnitIn
 from services.requests.service import put_unit
 from shared.auth import Principal
 from shared.clock import SHANGHAI
+from shared.etags import etag
 from shared.runtime import ServiceRuntime
 
 OFFICE = Principal(sub="demo-office", name="市政务公开办", roles=frozenset({"office"}), unit_codes=frozenset())
@@ -56,10 +57,6 @@ DESCRIPTIONS = [
     ("HS-GOV", "邯山区2026年征收补偿安置方案"),
     ("HD-GS", "2026年居民生活用水价格调整的成本监审报告"),
 ]
-
-
-def _etag(out: ApplicationOut) -> str:
-    return f'"{out.version}"'
 
 
 async def seed_demo(runtime: ServiceRuntime, *, force: bool = False) -> dict[str, int]:
@@ -113,7 +110,7 @@ async def _paper(demo: Demo, unit_code: str, description: str, applicant: dict, 
 async def _assigned(demo: Demo, unit_code: str, description: str, applicant: dict, days_ago: int) -> ApplicationOut:
     created = await _paper(demo, unit_code, description, applicant, days_ago)
     _at(demo, days_ago - 1)
-    return await cases.assign(demo.runtime, OFFICE, created.id, _etag(created), None, f"clerk-{unit_code}", "张承办")
+    return await cases.assign(demo.runtime, OFFICE, created.id, etag(created.version), None, f"clerk-{unit_code}", "张承办")
 
 
 async def submitted_online(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
@@ -130,7 +127,7 @@ async def registered(demo: Demo, unit_code: str, description: str, applicant: di
 async def awaiting_correction(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
     created = await _paper(demo, unit_code, description, applicant, 6)
     _at(demo, 4)
-    await cases.request_correction(demo.runtime, OFFICE, created.id, _etag(created), None, 15, "请明确所需信息的时间范围和文号")
+    await cases.request_correction(demo.runtime, OFFICE, created.id, etag(created.version), None, 15, "请明确所需信息的时间范围和文号")
 
 
 async def in_progress(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
@@ -140,19 +137,19 @@ async def in_progress(demo: Demo, unit_code: str, description: str, applicant: d
 async def consulting(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
     out = await _assigned(demo, unit_code, description, applicant, 12)
     _at(demo, 9)
-    await cases.start_consultation(demo.runtime, OFFICE, out.id, _etag(out), None, "邯郸市宏达建材有限公司", "third_party")
+    await cases.start_consultation(demo.runtime, OFFICE, out.id, etag(out.version), None, "邯郸市宏达建材有限公司", "third_party")
 
 
 async def fee_pending(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
     out = await _assigned(demo, unit_code, description, applicant, 10)
     _at(demo, 7)
-    await cases.fee_notice(demo.runtime, OFFICE, out.id, _etag(out), None, "per_page", 150)
+    await cases.fee_notice(demo.runtime, OFFICE, out.id, etag(out.version), None, "per_page", 150)
 
 
 async def in_review(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
     out = await _assigned(demo, unit_code, description, applicant, 14)
     _at(demo, 2)
-    await cases.review(demo.runtime, OFFICE, out.id, _etag(out), None, "refer", "保密员刘", "涉及第三方商业信息，报请审查")
+    await cases.review(demo.runtime, OFFICE, out.id, etag(out.version), None, "refer", "保密员刘", "涉及第三方商业信息，报请审查")
 
 
 async def _replied(
@@ -161,8 +158,8 @@ async def _replied(
     out = await _assigned(demo, unit_code, description, applicant, days_ago)
     _at(demo, replied_ago)
     opinion = "disclose" if outcome in ("disclosed", "partially_disclosed") else "withhold"
-    out = await cases.review(demo.runtime, OFFICE, out.id, _etag(out), None, opinion, "保密员刘", None)
-    return await cases.reply(demo.runtime, OFFICE, out.id, _etag(out), None, outcome, "《中华人民共和国政府信息公开条例》第三十六条",
+    out = await cases.review(demo.runtime, OFFICE, out.id, etag(out.version), None, opinion, "保密员刘", None)
+    return await cases.reply(demo.runtime, OFFICE, out.id, etag(out.version), None, outcome, "《中华人民共和国政府信息公开条例》第三十六条",
                              "经审查，现答复如下……")
 
 
@@ -184,13 +181,13 @@ async def replied_late(demo: Demo, unit_code: str, description: str, applicant: 
 async def archived(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
     out = await _replied(demo, unit_code, description, applicant, "partially_disclosed", 80, 60)
     _at(demo, 50)
-    await cases.archive(demo.runtime, OFFICE, out.id, _etag(out), None)
+    await cases.archive(demo.runtime, OFFICE, out.id, etag(out.version), None)
 
 
 async def withdrawn(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
     created = await _paper(demo, unit_code, description, applicant, 9)
     _at(demo, 6)
-    await cases.withdraw(demo.runtime, OFFICE, created.id, _etag(created), None, "申请人书面撤回")
+    await cases.withdraw(demo.runtime, OFFICE, created.id, etag(created.version), None, "申请人书面撤回")
 
 
 async def overdue(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:

@@ -39,6 +39,7 @@ from shared.events import (
     new_event,
 )
 from shared.pagination import Page, decode_cursor, encode_cursor
+from shared.etags import check_if_match
 from shared.runtime import ServiceRuntime
 
 log = logging.getLogger("gongkai.requests")
@@ -51,28 +52,6 @@ ProgressCallback = Callable[[int, int], None]
 
 # -- helpers --------------------------------------------------------------------------------------
 
-
-
-def etag(version: int) -> str:
-    return f'"{version}"'
-
-
-def precondition_failed(detail: str) -> ProblemError:
-    return ProblemError(412, "precondition_failed", "资源已被修改（If-Match 不符）", detail)
-
-
-def check_if_match(if_match: str | None, version: int | None) -> None:
-    """RFC 9110 §13.1.1: ``If-Match`` (when sent) must name the current version; none exists → 412."""
-    if if_match is None:
-        return
-    if version is None:
-        raise precondition_failed("资源尚不存在，不能带 If-Match 请求；新建时请去掉 If-Match")
-    tags = [t.strip() for t in if_match.split(",")]
-    if "*" in tags:
-        return
-    wanted = {t.removeprefix("W/").strip('"') for t in tags}
-    if str(version) not in wanted:
-        raise precondition_failed(f"资源当前版本为 {etag(version)}，请重新读取后再修改")
 
 
 def _audit_values(

@@ -34,6 +34,7 @@ from services.requests.application_schemas import (
 )
 from shared.auth import Principal, current_principal, optional_principal
 from shared.errors import PROBLEM_RESPONSES
+from shared.etags import etag
 from shared.pagination import Page, PageParams, page_params
 from shared.runtime import ServiceRuntime, runtime_dependency
 
@@ -50,7 +51,7 @@ def _text_query(max_length: int, description: str | None = None) -> object:
 
 
 def _with_etag(response: Response, out: ApplicationOut) -> ApplicationOut:
-    response.headers["ETag"] = f'"{out.version}"'
+    response.headers["ETag"] = etag(out.version)
     return out
 
 
@@ -70,7 +71,7 @@ async def create_application(
         out.model_dump_json(),
         status_code=201,
         media_type="application/json",
-        headers={"Location": f"/api/v1/requests/{out.id}", "ETag": f'"{out.version}"'},
+        headers={"Location": f"/api/v1/requests/{out.id}", "ETag": etag(out.version)},
     )
 
 
@@ -162,7 +163,7 @@ async def start_consultation(
     """Returns the consultation; the ``ETag`` header is the application's new version (the clerk's
     next action needs it)."""
     out, version = await cases.start_consultation(rt, principal, application_id, if_match, body.on, body.party, body.kind)
-    response.headers["ETag"] = f'"{version}"'
+    response.headers["ETag"] = etag(version)
     return out
 
 
@@ -178,7 +179,7 @@ async def close_consultation(
 ) -> ConsultationOut:
     """Returns the consultation; the ``ETag`` header is the application's new version."""
     out, version = await cases.close_consultation(rt, principal, application_id, consultation_id, if_match, body.on, body.opinion)
-    response.headers["ETag"] = f'"{version}"'
+    response.headers["ETag"] = etag(version)
     return out
 
 
@@ -248,7 +249,7 @@ async def add_review_record(
 ) -> ReviewRecordOut:
     """Returns the record with its ``ETag`` (its version), for the later ``PATCH`` of the result."""
     out = await cases.add_review_record(rt, principal, application_id, body)
-    response.headers["ETag"] = f'"{out.version}"'
+    response.headers["ETag"] = etag(out.version)
     return out
 
 
@@ -264,5 +265,5 @@ async def update_review_record(
 ) -> ReviewRecordOut:
     """``If-Match`` on the record's ``ETag`` (its version) is required."""
     out = await cases.update_review_record(rt, principal, application_id, record_id, body, if_match)
-    response.headers["ETag"] = f'"{out.version}"'
+    response.headers["ETag"] = etag(out.version)
     return out

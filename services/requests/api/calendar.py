@@ -11,6 +11,7 @@ from services.requests import service
 from services.requests.schemas import CalendarYearIn, CalendarYearOut
 from shared.auth import Principal, require_roles
 from shared.errors import PROBLEM_RESPONSES
+from shared.etags import etag
 from shared.runtime import ServiceRuntime, runtime_dependency
 
 router = APIRouter(prefix="/api/v1/calendar", tags=["calendar 工作日历"], responses=PROBLEM_RESPONSES)
@@ -27,7 +28,7 @@ async def get_calendar_year(runtime: Runtime, year: Year, response: Response) ->
     Unknown years are not an error: ``known: false``, empty lists."""
     arrangement = await service.get_calendar_year(runtime, year)
     if arrangement.version is not None:
-        response.headers["ETag"] = service.etag(arrangement.version)
+        response.headers["ETag"] = etag(arrangement.version)
     return arrangement
 
 
@@ -50,5 +51,5 @@ async def put_calendar_year(
     it changed)."""
     arrangement = await service.put_calendar_year(runtime, actor, year, body, if_match=if_match)
     if arrangement.version is not None:
-        response.headers["ETag"] = service.etag(arrangement.version)
+        response.headers["ETag"] = etag(arrangement.version)
     return arrangement

@@ -10,6 +10,7 @@ from services.requests import service
 from services.requests.schemas import UNIT_CODE_PATTERN, ImportResult, UnitIn, UnitKind, UnitOut
 from shared.auth import Principal, require_roles, require_unit_access
 from shared.errors import PROBLEM_RESPONSES
+from shared.etags import etag
 from shared.pagination import Page, PageParams, page_params
 from shared.runtime import ServiceRuntime, runtime_dependency
 
@@ -72,7 +73,7 @@ async def import_units(
 async def get_unit(runtime: Runtime, unit_code: UnitCode, response: Response) -> UnitOut:
     """公开接口。响应头 ``ETag`` 为版本号，修改时可放入 ``If-Match``。"""
     unit = await service.get_unit(runtime, unit_code)
-    response.headers["ETag"] = service.etag(unit.version)
+    response.headers["ETag"] = etag(unit.version)
     return unit
 
 
@@ -97,7 +98,7 @@ async def put_unit(
     descendants (422 ``parent_not_found`` / ``unit_cycle``)."""
     require_unit_access(actor, unit_code)
     unit, created = await service.put_unit(runtime, actor, unit_code, body, if_match=if_match)
-    response.headers["ETag"] = service.etag(unit.version)
+    response.headers["ETag"] = etag(unit.version)
     if created:
         response.status_code = status.HTTP_201_CREATED
         response.headers["Location"] = f"/api/v1/units/{unit_code}"
