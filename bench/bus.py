@@ -232,7 +232,9 @@ async def run_gongkai(args: argparse.Namespace, service: str, settings: Settings
         async with runtime.sessions() as session:
             applied = await session.scalar(select(func.count()).select_from(applied_rows))
         if applied != args.events:
-            raise SystemExit(f"gongkai: {applied} {applied_rows.name} rows for {args.events} events (expected exactly once)")
+            raise SystemExit(
+                f"gongkai: {applied} {applied_rows.name} rows for {args.events} events (expected exactly once)"
+            )
     finally:
         await runtime.stop()
         await bus.close()
@@ -256,7 +258,12 @@ async def delete_queues(amqp_url: str, names: list[str]) -> None:
 
 
 def print_report(
-    args: argparse.Namespace, settings: Settings, loop_name: str, bare: PathResult, gongkai: PathResult, write_seconds: float
+    args: argparse.Namespace,
+    settings: Settings,
+    loop_name: str,
+    bare: PathResult,
+    gongkai: PathResult,
+    write_seconds: float,
 ) -> None:
     ratio = gongkai.rate / bare.rate
     meets_rate = gongkai.rate >= TARGET_EVENTS_PER_SECOND
@@ -325,14 +332,25 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--amqp-url", default=DEFAULT_AMQP_URL)
     parser.add_argument("--write-batch", type=int, default=100, help="events per outbox transaction")
-    parser.add_argument("--batch-size", type=int, default=Settings.model_fields["outbox_batch_size"].default,
-                        help="outbox_batch_size; also the bare path's publish window")
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=Settings.model_fields["outbox_batch_size"].default,
+        help="outbox_batch_size; also the bare path's publish window",
+    )
     parser.add_argument("--prefetch", type=int, default=Settings.model_fields["bus_prefetch"].default)
     parser.add_argument("--pool-size", type=int, default=Settings.model_fields["database_pool_size"].default)
-    parser.add_argument("--loop", choices=("uvloop", "asyncio"), default="uvloop",
-                        help="uvloop is what `gongkai serve-one` gets from uvicorn")
-    parser.add_argument("--handler-writes", action="store_true",
-                        help="the handler also inserts one effect row per event (a typical handler's own write)")
+    parser.add_argument(
+        "--loop",
+        choices=("uvloop", "asyncio"),
+        default="uvloop",
+        help="uvloop is what `gongkai serve-one` gets from uvicorn",
+    )
+    parser.add_argument(
+        "--handler-writes",
+        action="store_true",
+        help="the handler also inserts one effect row per event (a typical handler's own write)",
+    )
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for a path to finish")
     return parser.parse_args()
 

@@ -271,7 +271,9 @@ class HttpxClient:
 
         self.url = f"http://127.0.0.1:{port}{path}"
         self.body = body
-        self.client = httpx.AsyncClient(limits=httpx.Limits(max_connections=1), headers={"Content-Type": "application/json"})
+        self.client = httpx.AsyncClient(
+            limits=httpx.Limits(max_connections=1), headers={"Content-Type": "application/json"}
+        )
 
     async def post(self) -> tuple[int, bytes]:
         response = await self.client.post(self.url, content=self.body)
@@ -351,7 +353,11 @@ async def wrk_load(server: Server, seconds: float, concurrency: int, work_dir: P
 
 async def measure(server: Server, args: argparse.Namespace, client: str, work_dir: Path) -> LoadResult:
     await python_load(server, "python", args.warmup, args.concurrency)
-    before = {"server": cpu_seconds(server.process.pid), "postgres": postgres_cpu_seconds(), "client": time.process_time()}
+    before = {
+        "server": cpu_seconds(server.process.pid),
+        "postgres": postgres_cpu_seconds(),
+        "client": time.process_time(),
+    }
     wrk_before = None
     if client == "wrk":
         wrk_before = os.times()
@@ -365,7 +371,9 @@ async def measure(server: Server, args: argparse.Namespace, client: str, work_di
     }
     if wrk_before is not None:  # wrk is a reaped child of this process
         after = os.times()
-        result.cpu["client"] = (after.children_user - wrk_before.children_user) + (after.children_system - wrk_before.children_system)
+        result.cpu["client"] = (after.children_user - wrk_before.children_user) + (
+            after.children_system - wrk_before.children_system
+        )
     return result
 
 
@@ -429,7 +437,9 @@ async def run_api(args: argparse.Namespace, client: str) -> tuple[LoadResult, Lo
 
 def print_api(bare: LoadResult, real: LoadResult, rows: dict[str, int], client: str, concurrency: int) -> None:
     print(f"machine: nproc={os.cpu_count()} python={platform.python_version()} ({platform.platform()})")
-    print(f"load: {client} client, {concurrency} concurrent connections; the client, both servers and PostgreSQL share these cores")
+    print(
+        f"load: {client} client, {concurrency} concurrent connections; the client, both servers and PostgreSQL share these cores"
+    )
     print()
     print(f"{'path':<6} {'requests':>8} {'seconds':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}"
           f"   CPU ms/request: {'server':>6} {'postgres':>8} {'client':>6}")  # fmt: skip
@@ -472,7 +482,12 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
         "benchmark": "requests service (issue 3)",
         "nproc": os.cpu_count(),
         "python": platform.python_version(),
-        "api": {"real": real.figures(), "bare": bare.figures(), "ratio": round(ratio, 3), "concurrency": args.concurrency},
+        "api": {
+            "real": real.figures(),
+            "bare": bare.figures(),
+            "ratio": round(ratio, 3),
+            "concurrency": args.concurrency,
+        },
     }
     table: list[tuple[str, str, str, str]] = [
         ("(a) POST /api/v1/requests", f"{real.rate:.0f} req/s ({ratio:.0%} of bare {bare.rate:.0f})",
@@ -530,8 +545,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=5000, help="measured requests per path (Python client)")
     parser.add_argument("--warmup", type=int, default=500, help="requests per path before measuring")
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--client", choices=("auto", "python", "httpx", "wrk"), default="auto",
-                        help="auto: wrk when installed, else the Python client")
+    parser.add_argument(
+        "--client",
+        choices=("auto", "python", "httpx", "wrk"),
+        default="auto",
+        help="auto: wrk when installed, else the Python client",
+    )
     parser.add_argument("--seconds", type=float, default=20.0, help="measured seconds per path with wrk")
     parser.add_argument("--skip-sweep", action="store_true")
     parser.add_argument("--skip-report", action="store_true")

@@ -41,10 +41,29 @@ DATABASE = "gongkai_bench_report"
 URL = f"postgresql+asyncpg://{PG_USER}@{PG_HOST}:5432/{DATABASE}"
 
 APPLICATION_COLUMNS = (
-    "id", "tracking_no", "query_code_index", "unit_code", "channel", "applicant_type", "applicant_name",
-    "description", "delivery_format", "delivery_method", "state", "rule_set", "submitted_at", "received_on",
-    "due_on", "due_on_provisional", "clock_running", "outcome", "replied_on", "concluded_on", "version",
-    "created_at", "updated_at",
+    "id",
+    "tracking_no",
+    "query_code_index",
+    "unit_code",
+    "channel",
+    "applicant_type",
+    "applicant_name",
+    "description",
+    "delivery_format",
+    "delivery_method",
+    "state",
+    "rule_set",
+    "submitted_at",
+    "received_on",
+    "due_on",
+    "due_on_provisional",
+    "clock_running",
+    "outcome",
+    "replied_on",
+    "concluded_on",
+    "version",
+    "created_at",
+    "updated_at",
 )
 UNIT_COLUMNS = ("unit_code", "name", "kind", "region", "contacts", "active", "version", "created_at", "updated_at")
 
@@ -83,15 +102,46 @@ def application_records(count: int, unit_codes: list[str], seed: int = 7) -> lis
         elif roll < 0.20:
             received_on, concluded, outcome, state = received, None, None, "in_progress"
         elif roll < 0.25:
-            received_on, concluded, outcome, state = received, received + timedelta(days=rng.randrange(0, 60)), None, "withdrawn"
+            received_on, concluded, outcome, state = (
+                received,
+                received + timedelta(days=rng.randrange(0, 60)),
+                None,
+                "withdrawn",
+            )
         else:
-            received_on, concluded, outcome, state = received, received + timedelta(days=rng.randrange(0, 90)), rng.choice(outcomes), "replied"
-        records.append((
-            application_id, "T" + application_id.replace("-", "")[:20].upper(), "0" * 64, rng.choice(unit_codes),
-            "online", rng.choice(APPLICANT_TYPES), "张三", "申请公开", "electronic", "email", state, "national_2019",
-            now, received_on, None, False, concluded is None, outcome, concluded if outcome else None, concluded, 1,
-            now, now,
-        ))
+            received_on, concluded, outcome, state = (
+                received,
+                received + timedelta(days=rng.randrange(0, 90)),
+                rng.choice(outcomes),
+                "replied",
+            )
+        records.append(
+            (
+                application_id,
+                "T" + application_id.replace("-", "")[:20].upper(),
+                "0" * 64,
+                rng.choice(unit_codes),
+                "online",
+                rng.choice(APPLICANT_TYPES),
+                "张三",
+                "申请公开",
+                "electronic",
+                "email",
+                state,
+                "national_2019",
+                now,
+                received_on,
+                None,
+                False,
+                concluded is None,
+                outcome,
+                concluded if outcome else None,
+                concluded,
+                1,
+                now,
+                now,
+            )
+        )
     return records
 
 
@@ -130,7 +180,9 @@ async def main(args: argparse.Namespace | None = None) -> dict[str, object]:
         await connection.copy_records_to_table("units", records=units, columns=UNIT_COLUMNS)
         chunk = 200_000
         for i in range(0, len(apps), chunk):
-            await connection.copy_records_to_table("applications", records=apps[i : i + chunk], columns=APPLICATION_COLUMNS)
+            await connection.copy_records_to_table(
+                "applications", records=apps[i : i + chunk], columns=APPLICATION_COLUMNS
+            )
         await connection.execute("ANALYZE")
     finally:
         await connection.close()
@@ -141,6 +193,7 @@ async def main(args: argparse.Namespace | None = None) -> dict[str, object]:
     engine = create_async_engine(URL)
     try:
         async with engine.connect() as conn:
+
             async def count() -> int:
                 return (await conn.execute(text("SELECT count(*) FROM applications"))).scalar_one()
 
@@ -161,9 +214,15 @@ async def main(args: argparse.Namespace | None = None) -> dict[str, object]:
                 f"balanced={region_report.balanced()} (unit balanced={unit_report.balanced()})"
             )
             target = 5.0
-            print(f"target < {target} s: region {'OK' if region_s < target else 'MISSED'}, unit {'OK' if unit_s < target else 'MISSED'}")
+            print(
+                f"target < {target} s: region {'OK' if region_s < target else 'MISSED'}, unit {'OK' if unit_s < target else 'MISSED'}"
+            )
             for label, scope in (("region", ReportScope(region="13")), ("unit", ReportScope(unit_code=unit_codes[0]))):
-                sql = str(table3_statement(args.year, scope).compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+                sql = str(
+                    table3_statement(args.year, scope).compile(
+                        dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+                    )
+                )
                 plan = (await conn.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + sql))).scalars().all()
                 print(f"\n-- plan of table 三, {label}:")
                 print("\n".join(plan))

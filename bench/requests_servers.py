@@ -127,8 +127,13 @@ def bare_app() -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         pool["p"] = await asyncpg.create_pool(
-            host=parsed.host, port=parsed.port or 5432, user=parsed.username, password=parsed.password,
-            database=parsed.database, min_size=POOL_MIN, max_size=POOL_MAX,
+            host=parsed.host,
+            port=parsed.port or 5432,
+            user=parsed.username,
+            password=parsed.password,
+            database=parsed.database,
+            min_size=POOL_MIN,
+            max_size=POOL_MAX,
         )
         try:
             yield
@@ -158,7 +163,9 @@ def bare_app() -> FastAPI:
                 break
             except asyncpg.UniqueViolationError:
                 continue
-        return BareCreated(id=application_id, tracking_no=tracking_no, query_code=query_code, state="submitted", created_at=now)
+        return BareCreated(
+            id=application_id, tracking_no=tracking_no, query_code=query_code, state="submitted", created_at=now
+        )
 
     _maybe_profile()
     return app

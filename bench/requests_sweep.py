@@ -38,7 +38,13 @@ from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.engine import make_url
 
 from services.requests.app import SPEC
-from services.requests.sweeps import _due_soon_claim, _overdue_claim, _rule_set_groups, due_soon_targets, sweep_deadlines
+from services.requests.sweeps import (
+    _due_soon_claim,
+    _overdue_claim,
+    _rule_set_groups,
+    due_soon_targets,
+    sweep_deadlines,
+)
 from shared.bus import create_bus
 from shared.calendar import WorkingDayCalendar
 from shared.clock import Clock
@@ -139,7 +145,10 @@ def rss() -> dict[str, float]:
         for line in status:
             if line.startswith("VmRSS:"):
                 current = int(line.split()[1]) / 1024
-    return {"peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1), "current_mb": round(current, 1)}
+    return {
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "current_mb": round(current, 1),
+    }
 
 
 async def explain(connection: asyncpg.Connection, statement: Update) -> list[str]:

@@ -13,23 +13,25 @@ import typer
 import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, track
-from sqlalchemy.exc import SQLAlchemyError
 from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
 
 from services.embedded import all_specs, create_app, spec_of
 from shared.app import build_app
 from shared.auth import ROLES, Principal, mint_dev_token
 from shared.bus import create_bus
 from shared.clock import Clock
-from shared.errors import ProblemError
 from shared.db import is_sqlite_url
+from shared.errors import ProblemError
 from shared.migrations import alembic_config, upgrade
 from shared.observability import configure_logging
 from shared.runtime import ServiceRuntime
 from shared.settings import SERVICE_NAMES, Settings, get_settings
 
 app = typer.Typer(help="Gongkai 公开 — operator's command.", no_args_is_help=True, add_completion=False)
-dead_letters = typer.Typer(help="List or replay a service's dead letters (gongkai.<service>.dead).", no_args_is_help=True)
+dead_letters = typer.Typer(
+    help="List or replay a service's dead letters (gongkai.<service>.dead).", no_args_is_help=True
+)
 app.add_typer(dead_letters, name="dead-letters")
 console = Console()
 errors = Console(stderr=True)
@@ -117,7 +119,9 @@ def token(
 
 ServerOption = Annotated[
     str | None,
-    typer.Option(help="a running server's base URL (needed with the in-process bus, whose dead letters live in that process)"),
+    typer.Option(
+        help="a running server's base URL (needed with the in-process bus, whose dead letters live in that process)"
+    ),
 ]
 
 
@@ -140,7 +144,13 @@ def dead_letters_list(service: ServiceArg, server: ServerOption = None) -> None:
         items = [letter.__dict__ for letter in asyncio.run(_with_bus(settings, lambda bus: bus.dead_letters(service)))]
     table = Table("event id", "type", "attempts", "died at", "last error", title=f"gongkai.{service}.dead")
     for item in items:
-        table.add_row(item["event_id"], item["type"], str(item["attempts"]), str(item["died_at"] or ""), (item["last_error"] or "")[:80])
+        table.add_row(
+            item["event_id"],
+            item["type"],
+            str(item["attempts"]),
+            str(item["died_at"] or ""),
+            (item["last_error"] or "")[:80],
+        )
     console.print(table)
 
 
@@ -175,7 +185,9 @@ FileArg = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=T
 
 def _cli_actor() -> Principal:
     user = getpass.getuser() if hasattr(getpass, "getuser") else "operator"
-    return Principal(sub=f"cli:{user}", name=f"gongkai CLI ({user})", roles=frozenset({"admin"}), unit_codes=frozenset())
+    return Principal(
+        sub=f"cli:{user}", name=f"gongkai CLI ({user})", roles=frozenset({"admin"}), unit_codes=frozenset()
+    )
 
 
 async def _with_requests_runtime(settings: Settings, work):  # type: ignore[no-untyped-def]
@@ -202,7 +214,9 @@ def _problem_exit(problem: ProblemError) -> NoReturn:
 
 
 def _missing_schema_exit(exc: Exception) -> NoReturn:
-    errors.print(f"[red]the requests database is not ready ({type(exc).__name__}); run `gongkai migrate requests` first[/red]")
+    errors.print(
+        f"[red]the requests database is not ready ({type(exc).__name__}); run `gongkai migrate requests` first[/red]"
+    )
     raise typer.Exit(1)
 
 
@@ -219,8 +233,12 @@ def units_import(file: FileArg) -> None:
     settings = get_settings()
     content = file.read_bytes()
     with Progress(
-        TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=True,
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
     ) as progress:
         task = progress.add_task("importing units 导入单位", total=None)
 
@@ -273,7 +291,7 @@ def calendar_load(file: FileArg) -> None:
     for index, entry in enumerate(entries):
         year = entry.get("year") if isinstance(entry, dict) else None
         if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
-            problems.append(f"entry {index}: \"year\" must be an integer 2000–2100")
+            problems.append(f'entry {index}: "year" must be an integer 2000–2100')
             continue
         try:
             body = CalendarYearIn.model_validate({k: v for k, v in entry.items() if k != "year"})
@@ -340,7 +358,9 @@ def seed_demo(
     except ProblemError as problem:
         _problem_exit(problem)
     if counts.get("already_present"):
-        console.print(f"[yellow]{counts['already_present']} applications already there; nothing added (use --force)[/yellow]")
+        console.print(
+            f"[yellow]{counts['already_present']} applications already there; nothing added (use --force)[/yellow]"
+        )
     else:
         console.print(f"[green]✓[/green] {counts['units']} units, {counts['applications']} applications in every state")
 

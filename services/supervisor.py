@@ -53,7 +53,17 @@ def main() -> int:
     subprocess.run([sys.executable, "-m", "services.cli", "migrate"], env=env, check=True)
     processes = {
         service: subprocess.Popen(
-            [sys.executable, "-m", "services.cli", "serve-one", service, "--host", "127.0.0.1", "--port", str(BASE_PORT + i)],
+            [
+                sys.executable,
+                "-m",
+                "services.cli",
+                "serve-one",
+                service,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(BASE_PORT + i),
+            ],
             env=env,
         )
         for i, service in enumerate(SERVICE_NAMES)

@@ -63,9 +63,7 @@ def dead_letter_router(service: str) -> APIRouter:
     admin = require_roles("admin")
 
     @router.get("", response_model=DeadLetterList, summary=f"死信列表 / dead letters of {service}")
-    async def list_dead_letters(
-        rt: ServiceRuntime = Depends(runtime), _: Principal = Depends(admin)
-    ) -> DeadLetterList:
+    async def list_dead_letters(rt: ServiceRuntime = Depends(runtime), _: Principal = Depends(admin)) -> DeadLetterList:
         letters = await rt.bus.dead_letters(service)
         return DeadLetterList(items=[DeadLetterOut(**letter.__dict__) for letter in letters])
 
@@ -155,7 +153,9 @@ def _operations_router() -> APIRouter:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz", summary="就绪检查 / readiness: every database and the bus answer", responses=PROBLEM_RESPONSES)
+    @router.get(
+        "/readyz", summary="就绪检查 / readiness: every database and the bus answer", responses=PROBLEM_RESPONSES
+    )
     async def readyz(request: Request) -> Response:
         checks: dict[str, str] = {}
         runtimes: dict[str, ServiceRuntime] = request.app.state.runtimes
@@ -170,7 +170,9 @@ def _operations_router() -> APIRouter:
         for name, result in zip(probes, results, strict=True):
             checks[name] = "ok" if not isinstance(result, BaseException) else f"{type(result).__name__}: {result}"[:300]
         if not runtimes or bus is None or any(v != "ok" for v in checks.values()):
-            return problem_response(503, "not_ready", "服务未就绪", "数据库或消息总线不可达", request=request, checks=checks)
+            return problem_response(
+                503, "not_ready", "服务未就绪", "数据库或消息总线不可达", request=request, checks=checks
+            )
         return JSONResponse({"status": "ready", "checks": checks})
 
     @router.get("/metrics", summary="Prometheus 指标 / metrics", response_class=Response)

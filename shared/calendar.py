@@ -127,9 +127,7 @@ def _days_of(year: int) -> Iterable[date]:
         day += timedelta(days=1)
 
 
-def _build_table(
-    year: int, holidays: Mapping[date, str], makeup: Mapping[date, str], *, known: bool
-) -> _YearTable:
+def _build_table(year: int, holidays: Mapping[date, str], makeup: Mapping[date, str], *, known: bool) -> _YearTable:
     working: list[int] = []
     reasons: dict[int, NonWorkingDay] = {}
     for day in _days_of(year):

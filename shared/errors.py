@@ -33,7 +33,6 @@ import logging
 from typing import Any
 
 import sqlalchemy.exc
-
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -254,7 +253,11 @@ async def _handle_http_exception(request: Request, exc: Exception) -> JSONRespon
     if exc.status_code == 400 and detail == _FASTAPI_BODY_PARSE_ERROR:
         # FastAPI's answer to a body it cannot even decode (not UTF-8, nested too deep).
         return problem_response(
-            400, "malformed_json", "请求体不是合法的 JSON", "请求体无法解析：编码须为 UTF-8，且嵌套不能过深", request=request
+            400,
+            "malformed_json",
+            "请求体不是合法的 JSON",
+            "请求体无法解析：编码须为 UTF-8，且嵌套不能过深",
+            request=request,
         )
     # exc.headers carries Allow on 405 and WWW-Authenticate on 401.
     return problem_response(exc.status_code, code, title, detail, request=request, headers=exc.headers)
@@ -272,9 +275,7 @@ DATABASE_UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
 
 
 def database_unavailable() -> ProblemError:
-    return ProblemError(
-        503, "database_unavailable", "数据库暂不可用", "请稍后重试", headers={"Retry-After": "5"}
-    )
+    return ProblemError(503, "database_unavailable", "数据库暂不可用", "请稍后重试", headers={"Retry-After": "5"})
 
 
 async def _handle_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
@@ -284,9 +285,7 @@ async def _handle_database_unavailable(request: Request, exc: Exception) -> JSON
 
 def _is_json_media_type(content_type: str | None) -> bool:
     media_type = (content_type or "").split(";", 1)[0].strip().lower()
-    return media_type == "application/json" or (
-        media_type.startswith("application/") and media_type.endswith("+json")
-    )
+    return media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json"))
 
 
 async def _handle_validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -320,8 +319,7 @@ async def _handle_validation_error(request: Request, exc: Exception) -> JSONResp
             request=request,
         )
     field_errors = [
-        {"field": ".".join(str(part) for part in e["loc"]), "message": e["msg"], "type": e["type"]}
-        for e in errors
+        {"field": ".".join(str(part) for part in e["loc"]), "message": e["msg"], "type": e["type"]} for e in errors
     ]
     return problem_response(
         422,

@@ -113,7 +113,11 @@ class IdempotencyMiddleware:
         key = raw_key.decode("latin-1")
         if not _KEY_OK.match(key):
             await _send_problem(
-                scope, send, ProblemError(400, "invalid_idempotency_key", "幂等键格式无效", "Idempotency-Key 须为 1–200 个可见 ASCII 字符")
+                scope,
+                send,
+                ProblemError(
+                    400, "invalid_idempotency_key", "幂等键格式无效", "Idempotency-Key 须为 1–200 个可见 ASCII 字符"
+                ),
             )
             return
         subject = await _subject(scope, headers)
@@ -133,7 +137,8 @@ class IdempotencyMiddleware:
         async with store.sessions.begin() as session:
             row = (await session.execute(select(t).where(t.c.scope_key == scope_key))).first()
             stale = row is not None and (
-                stored_utc(row.expires_at) < now or (row.state == "in_progress" and stored_utc(row.created_at) + IN_PROGRESS_LEASE < now)
+                stored_utc(row.expires_at) < now
+                or (row.state == "in_progress" and stored_utc(row.created_at) + IN_PROGRESS_LEASE < now)
             )
             if stale:
                 await session.execute(delete(t).where(t.c.scope_key == scope_key))
@@ -147,25 +152,41 @@ class IdempotencyMiddleware:
                 await _send_problem(
                     scope,
                     send,
-                    ProblemError(409, "idempotency_in_progress", "相同幂等键的请求正在处理中", headers={"Retry-After": "1"}),
+                    ProblemError(
+                        409, "idempotency_in_progress", "相同幂等键的请求正在处理中", headers={"Retry-After": "1"}
+                    ),
                 )
             else:
-                stored_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in json.loads(row.response_headers)]
-                await send({"type": "http.response.start", "status": row.response_status,
-                            "headers": stored_headers + [(b"idempotent-replayed", b"true")]})
+                stored_headers = [
+                    (k.encode("latin-1"), v.encode("latin-1")) for k, v in json.loads(row.response_headers)
+                ]
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": row.response_status,
+                        "headers": stored_headers + [(b"idempotent-replayed", b"true")],
+                    }
+                )
                 await send({"type": "http.response.body", "body": row.response_body})
             return
         try:
             async with store.sessions.begin() as session:
                 await session.execute(
                     t.insert().values(
-                        scope_key=scope_key, fingerprint=fingerprint, state="in_progress",
-                        created_at=now, expires_at=now + store.ttl,
+                        scope_key=scope_key,
+                        fingerprint=fingerprint,
+                        state="in_progress",
+                        created_at=now,
+                        expires_at=now + store.ttl,
                     )
                 )
         except IntegrityError:
             await _send_problem(
-                scope, send, ProblemError(409, "idempotency_in_progress", "相同幂等键的请求正在处理中", headers={"Retry-After": "1"})
+                scope,
+                send,
+                ProblemError(
+                    409, "idempotency_in_progress", "相同幂等键的请求正在处理中", headers={"Retry-After": "1"}
+                ),
             )
             return
 
@@ -178,7 +199,9 @@ class IdempotencyMiddleware:
             if message["type"] == "http.response.start":
                 captured["status"] = message["status"]
                 captured["headers"] = [
-                    (k.decode("latin-1"), v.decode("latin-1")) for k, v in message.get("headers") or [] if k.lower() in _KEPT_HEADERS
+                    (k.decode("latin-1"), v.decode("latin-1"))
+                    for k, v in message.get("headers") or []
+                    if k.lower() in _KEPT_HEADERS
                 ]
             elif message["type"] == "http.response.body":
                 captured["body"].extend(message.get("body", b""))
@@ -201,7 +224,6 @@ class IdempotencyMiddleware:
                     )
                 else:
                     await session.execute(delete(t).where(t.c.scope_key == scope_key))
-
 
 
 async def _subject(scope: dict, headers: dict[bytes, bytes]) -> str | None:

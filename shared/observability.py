@@ -18,9 +18,7 @@ from pythonjsonlogger.json import JsonFormatter
 
 from shared.context import current_request_id, request_id_var
 
-HTTP_REQUESTS = Counter(
-    "gongkai_http_requests_total", "HTTP requests served", ["method", "route", "status"]
-)
+HTTP_REQUESTS = Counter("gongkai_http_requests_total", "HTTP requests served", ["method", "route", "status"])
 HTTP_LATENCY = Histogram(
     "gongkai_http_request_duration_seconds",
     "HTTP request latency",

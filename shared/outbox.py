@@ -43,7 +43,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.db import BigIntegerPK
 from shared.events import CloudEvent
-from shared.observability import OUTBOX_PENDING, OUTBOX_PUBLISHED, OUTBOX_PUBLISH_FAILURES
+from shared.observability import OUTBOX_PENDING, OUTBOX_PUBLISH_FAILURES, OUTBOX_PUBLISHED
 
 if TYPE_CHECKING:
     from shared.bus import Bus
@@ -274,7 +274,9 @@ class OutboxRelay:
 
     async def pending_count(self) -> int:
         async with self.sessions() as session:
-            count = await session.scalar(select(func.count()).select_from(self.table).where(self.table.c.sent_at.is_(None)))
+            count = await session.scalar(
+                select(func.count()).select_from(self.table).where(self.table.c.sent_at.is_(None))
+            )
         OUTBOX_PENDING.labels(self.service).set(count or 0)
         return count or 0
 

@@ -22,7 +22,9 @@ MAX_LIMIT = 500
 
 class Page(BaseModel, Generic[T]):
     items: list[T]
-    next_cursor: str | None = Field(None, description="传给下一次请求的 cursor；为空表示没有更多 / null when this is the last page")
+    next_cursor: str | None = Field(
+        None, description="传给下一次请求的 cursor；为空表示没有更多 / null when this is the last page"
+    )
 
 
 def encode_cursor(key: list[Any]) -> str:

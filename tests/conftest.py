@@ -9,6 +9,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import asyncpg
 import pytest
@@ -16,8 +17,6 @@ import pytest
 from services.requests.app import SPEC as REQUESTS_SPEC
 from shared.migrations import upgrade
 from shared.settings import Settings
-from typing import TypeVar
-
 from tests.infra import PG_HOST, PG_USER, pg_url, require_postgres
 
 T = TypeVar("T")
@@ -91,9 +90,7 @@ def pg_foundation_url() -> str:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-async def database_url(
-    request: pytest.FixtureRequest, sqlite_template: Path, tmp_path: Path
-) -> AsyncIterator[str]:
+async def database_url(request: pytest.FixtureRequest, sqlite_template: Path, tmp_path: Path) -> AsyncIterator[str]:
     """A migrated database with the foundation tables, empty, on each backend in turn."""
     if request.param == "sqlite":
         target = tmp_path / "db.sqlite3"

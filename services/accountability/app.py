@@ -19,7 +19,7 @@ SPEC = ServiceSpec(
     description="Accountability cases (责任追究): violations, factors, hearings, decisions, sanctions, rectification orders, appeals.",
     tables=foundation,
     versions_dir=Path(__file__).parent / "migrations" / "versions",
-    path_prefixes=('/api/v1/cases',),
+    path_prefixes=("/api/v1/cases",),
     routers=[router],
     handlers=HANDLERS,
 )

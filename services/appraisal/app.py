@@ -19,7 +19,7 @@ SPEC = ServiceSpec(
     description="Public-appraisal campaigns (社会评议): questionnaires, responses, panels, third-party scores, results.",
     tables=foundation,
     versions_dir=Path(__file__).parent / "migrations" / "versions",
-    path_prefixes=('/api/v1/campaigns',),
+    path_prefixes=("/api/v1/campaigns",),
     routers=[router],
     handlers=HANDLERS,
 )

@@ -19,7 +19,7 @@ SPEC = ServiceSpec(
     description="Notifications (inbox, e-mail, SMS, webhooks), templates, delivery log, outbound integration endpoints.",
     tables=foundation,
     versions_dir=Path(__file__).parent / "migrations" / "versions",
-    path_prefixes=('/api/v1/notifications', '/api/v1/inbox', '/api/v1/webhooks'),
+    path_prefixes=("/api/v1/notifications", "/api/v1/inbox", "/api/v1/webhooks"),
     routers=[router],
     handlers=HANDLERS,
 )

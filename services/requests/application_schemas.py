@@ -11,21 +11,40 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from services.requests.domain.outcomes import APPLICANT_TYPES, CHANNELS
 
 ApplicantType = Literal[
-    "natural_person", "commercial_enterprise", "research_institution", "public_welfare_org", "legal_service_org", "other_org"
+    "natural_person",
+    "commercial_enterprise",
+    "research_institution",
+    "public_welfare_org",
+    "legal_service_org",
+    "other_org",
 ]
 Channel = Literal["in_person", "registered_mail", "mail", "online", "fax", "hotline_12345", "provincial"]
 assert set(ApplicantType.__args__) == set(APPLICANT_TYPES) and set(Channel.__args__) == set(CHANNELS)
 
-IdType = Literal["resident_id", "passport", "hk_macao_permit", "taiwan_permit", "business_license", "social_credit_code", "other"]
+IdType = Literal[
+    "resident_id", "passport", "hk_macao_permit", "taiwan_permit", "business_license", "social_credit_code", "other"
+]
 DeliveryFormat = Literal["paper", "electronic", "other"]
 DeliveryMethod = Literal["post", "email", "pickup", "fax", "online", "other"]
 ReviewOpinion = Literal["disclose", "withhold", "refer"]
 Outcome = Literal[
-    "disclosed", "partially_disclosed",
-    "withheld.state_secret", "withheld.law_prohibited", "withheld.security_stability", "withheld.third_party_rights",
-    "withheld.internal_affairs", "withheld.process_info", "withheld.enforcement_file", "withheld.administrative_query",
-    "unavailable.not_held", "unavailable.needs_creation", "unavailable.still_unclear",
-    "not_processed.petition", "not_processed.duplicate", "not_processed.publication", "not_processed.excessive",
+    "disclosed",
+    "partially_disclosed",
+    "withheld.state_secret",
+    "withheld.law_prohibited",
+    "withheld.security_stability",
+    "withheld.third_party_rights",
+    "withheld.internal_affairs",
+    "withheld.process_info",
+    "withheld.enforcement_file",
+    "withheld.administrative_query",
+    "unavailable.not_held",
+    "unavailable.needs_creation",
+    "unavailable.still_unclear",
+    "not_processed.petition",
+    "not_processed.duplicate",
+    "not_processed.publication",
+    "not_processed.excessive",
     "not_processed.confirmation",
     "other.other",
 ]  # other.correction_lapsed / other.fee_unpaid are the system's conclusions, never a clerk's reply
@@ -57,7 +76,9 @@ class ApplicantIn(Strict):
     type: ApplicantType = Field(description="申请人类型 / applicant type (the report's columns)")
     name: str = Field(min_length=1, max_length=200, description="姓名或名称")
     id_type: IdType | None = Field(None, description="证件类型")
-    id_number: str | None = Field(None, min_length=1, max_length=64, description="证件号码 (encrypted at rest, shown masked)")
+    id_number: str | None = Field(
+        None, min_length=1, max_length=64, description="证件号码 (encrypted at rest, shown masked)"
+    )
     phone: str | None = Field(None, max_length=40, pattern=r"^[0-9+\-() ]{3,40}$", description="联系电话")
     email: str | None = Field(None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="电子邮箱")
     address: str | None = Field(None, max_length=500, description="通信地址")
@@ -73,12 +94,15 @@ class ApplicationCreate(Strict):
     unit_code: str = Field(min_length=1, max_length=64, description="受理单位代码")
     channel: Channel = Field(description="申请渠道 (Art. 31 receipt rules depend on it)")
     applicant: ApplicantIn
-    description: str = Field(min_length=1, max_length=10_000, description="所需政府信息的名称、文号或便于查询的其他特征性描述")
+    description: str = Field(
+        min_length=1, max_length=10_000, description="所需政府信息的名称、文号或便于查询的其他特征性描述"
+    )
     purpose: str | None = Field(None, max_length=2000, description="用途 (optional)")
     delivery: DeliveryIn
     received_at: datetime | None = Field(
-        None, description="收到时间 — staff recording a paper application; never in the future, "
-        "never before 2019-05-15 (the 2019 条例 the rule sets implement took effect that day)"
+        None,
+        description="收到时间 — staff recording a paper application; never in the future, "
+        "never before 2019-05-15 (the 2019 条例 the rule sets implement took effect that day)",
     )
 
     @field_validator("received_at")
@@ -160,15 +184,21 @@ class ApplicationOut(BaseModel):
 
 
 class CreatedApplication(ApplicationOut):
-    query_code: str = Field(description="查询码 — shown only here, once: with tracking_no it lets the applicant follow the application")
+    query_code: str = Field(
+        description="查询码 — shown only here, once: with tracking_no it lets the applicant follow the application"
+    )
 
 
 class OnDay(Strict):
-    on: date | None = Field(None, description="the day the step happened (default: today on the service clock; never in the future)")
+    on: date | None = Field(
+        None, description="the day the step happened (default: today on the service clock; never in the future)"
+    )
 
 
 class CorrectionRequestIn(OnDay):
-    allowed_working_days: int = Field(15, ge=1, le=60, description="补正期限: working days the applicant has to correct")
+    allowed_working_days: int = Field(
+        15, ge=1, le=60, description="补正期限: working days the applicant has to correct"
+    )
     note: str = Field(min_length=1, max_length=2000, description="需要补正的事项 (条例 第三十条: 一次性告知)")
 
 

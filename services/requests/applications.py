@@ -66,6 +66,7 @@ from shared.clock import SHANGHAI, legal_date
 from shared.crypto import FieldCipher, mask_identity_number
 from shared.db import insert_or_ignore, stored_utc
 from shared.errors import ProblemError, forbidden, not_found
+from shared.etags import check_if_match
 from shared.events import (
     ApplicantContact,
     RequestCorrectionReceived,
@@ -76,7 +77,6 @@ from shared.events import (
     RequestReviewDecided,
 )
 from shared.pagination import Page, decode_cursor, encode_cursor
-from shared.etags import check_if_match
 from shared.runtime import ServiceRuntime
 
 # 条例 第三十一条: in person → the day submitted; registered mail → the day signed for. Every other
@@ -182,8 +182,16 @@ def to_out(runtime: ServiceRuntime, principal: Principal | None, row: Any, **ext
         working_days_left=clock_rules.working_days_left(runtime.calendar, row.due_on, today) if open_with_due else None,
         handler=HandlerOut(id=row.handler_id, name=row.handler_name) if row.handler_id else None,
         correction_lapse_on=row.correction_lapse_on,
-        fee=FeeOut(**{**fee, "notified_on": date.fromisoformat(fee["notified_on"]), "due_on": date.fromisoformat(fee["due_on"]),
-                      "paid_on": date.fromisoformat(fee["paid_on"]) if fee.get("paid_on") else None}) if fee else None,
+        fee=FeeOut(
+            **{
+                **fee,
+                "notified_on": date.fromisoformat(fee["notified_on"]),
+                "due_on": date.fromisoformat(fee["due_on"]),
+                "paid_on": date.fromisoformat(fee["paid_on"]) if fee.get("paid_on") else None,
+            }
+        )
+        if fee
+        else None,
         outcome=row.outcome,
         legal_basis=row.legal_basis,
         reply_text=row.reply_text,
@@ -196,7 +204,6 @@ def to_out(runtime: ServiceRuntime, principal: Principal | None, row: Any, **ext
         created_at=stored_utc(row.created_at),
         updated_at=stored_utc(row.updated_at),
     )
-
 
 
 async def load_application(session: AsyncSession, application_id: str, *, lock: bool = False) -> Any:
@@ -224,7 +231,9 @@ async def get_application(runtime: ServiceRuntime, principal: Principal | None, 
         if row.concluded_on is None and row.due_on is not None and not row.clock_running:
             # Paused: the stored date is as of the pause's start; the clerk sees where it stands today
             # (DESIGN §5: the pause keeps excluding days until it ends).
-            live = deadline_of(row.rule_set, runtime.calendar, await load_facts(session, application_id), runtime.clock.today())
+            live = deadline_of(
+                row.rule_set, runtime.calendar, await load_facts(session, application_id), runtime.clock.today()
+            )
             row = SimpleNamespace(**{**row._mapping, "due_on": live.due_on, "due_on_provisional": live.provisional})
     return to_out(runtime, principal, row)
 
@@ -269,13 +278,18 @@ async def list_applications(
     if filters.overdue is True:  # as _clock_counts: a paused application is not overdue
         conditions.append(and_(t.c.concluded_on.is_(None), t.c.clock_running.is_(True), t.c.due_on < today))
     elif filters.overdue is False:
-        conditions.append(or_(t.c.concluded_on.is_not(None), t.c.clock_running.is_(False), t.c.due_on.is_(None), t.c.due_on >= today))
+        conditions.append(
+            or_(t.c.concluded_on.is_not(None), t.c.clock_running.is_(False), t.c.due_on.is_(None), t.c.due_on >= today)
+        )
     if filters.q:
         escaped = filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pattern = f"%{escaped}%"
         conditions.append(
-            or_(t.c.description.like(pattern, escape="\\"), t.c.tracking_no.like(pattern, escape="\\"),
-                t.c.applicant_name.like(pattern, escape="\\"))
+            or_(
+                t.c.description.like(pattern, escape="\\"),
+                t.c.tracking_no.like(pattern, escape="\\"),
+                t.c.applicant_name.like(pattern, escape="\\"),
+            )
         )
     if cursor:
         created, last_id = decode_cursor(cursor, arity=2)
@@ -296,7 +310,9 @@ async def list_applications(
     return Page[ApplicationOut](items=[to_out(runtime, principal, r) for r in rows], next_cursor=next_cursor)
 
 
-async def deadline_of_application(runtime: ServiceRuntime, principal: Principal | None, application_id: str) -> DeadlineOut:
+async def deadline_of_application(
+    runtime: ServiceRuntime, principal: Principal | None, application_id: str
+) -> DeadlineOut:
     async with runtime.sessions() as session:
         row = await load_readable(session, principal, application_id)
         facts = await load_facts(session, application_id)
@@ -317,7 +333,9 @@ async def deadline_of_application(runtime: ServiceRuntime, principal: Principal 
         ),
         periods=[PeriodOut(**p.__dict__) for p in deadline.periods],
         skipped=[SkippedDayOut(day=d.day, name=d.name, kind=d.kind) for d in deadline.skipped],
-        makeup_workdays=[SkippedDayOut(day=day, name=name, kind="makeup_workday") for day, name in deadline.makeup_workdays],
+        makeup_workdays=[
+            SkippedDayOut(day=day, name=name, kind="makeup_workday") for day, name in deadline.makeup_workdays
+        ],
     )
 
 
@@ -328,7 +346,9 @@ async def timeline(runtime: ServiceRuntime, principal: Principal, application_id
         row = await load_readable(session, principal, application_id)
         entries = (
             await session.execute(
-                select(log).where(log.c.entity_type == "application", log.c.entity_id == application_id).order_by(log.c.seq)
+                select(log)
+                .where(log.c.entity_type == "application", log.c.entity_id == application_id)
+                .order_by(log.c.seq)
             )
         ).all()
     cipher = field_cipher(runtime) if is_unit_staff(principal, row.unit_code) else None
@@ -357,7 +377,9 @@ def _identity_for(cipher: FieldCipher | None, state: Any) -> Any:
 async def track(runtime: ServiceRuntime, tracking_no: str, query_code: str) -> TrackOut:
     """An applicant without an account follows their application with tracking no. + query code."""
     async with runtime.sessions() as session:
-        row = (await session.execute(select(applications).where(applications.c.tracking_no == tracking_no))).one_or_none()
+        row = (
+            await session.execute(select(applications).where(applications.c.tracking_no == tracking_no))
+        ).one_or_none()
     expected = field_cipher(runtime).blind_index(query_code.strip().upper(), context=QUERY_CODE_CONTEXT)
     if row is None or not secrets.compare_digest(row.query_code_index, expected):
         # One answer for "no such number" and "wrong code": nothing to enumerate.
@@ -440,15 +462,23 @@ def _check_may_create(principal: Principal | None, body: ApplicationCreate) -> N
     if not staff:
         # A citizen applies online; paper, mail and fax applications are recorded by the unit's staff.
         if body.channel != "online":
-            raise ProblemError(422, "channel_requires_staff", "该申请渠道须由受理单位工作人员登记", f"channel={body.channel}")
+            raise ProblemError(
+                422, "channel_requires_staff", "该申请渠道须由受理单位工作人员登记", f"channel={body.channel}"
+            )
         if body.received_at is not None:
             raise ProblemError(422, "received_at_requires_staff", "只有工作人员登记纸质申请时可以填写收到时间")
 
 
 async def _create(
-    runtime: ServiceRuntime, session: AsyncSession, principal: Principal | None, body: ApplicationCreate, source_ref: str | None
+    runtime: ServiceRuntime,
+    session: AsyncSession,
+    principal: Principal | None,
+    body: ApplicationCreate,
+    source_ref: str | None,
 ) -> CreatedApplication:
-    unit = (await session.execute(select(units.c.unit_code, units.c.active).where(units.c.unit_code == body.unit_code))).one_or_none()
+    unit = (
+        await session.execute(select(units.c.unit_code, units.c.active).where(units.c.unit_code == body.unit_code))
+    ).one_or_none()
     if unit is None or not unit.active:
         raise ProblemError(422, "unit_unknown", "受理单位不存在或已停用", f"unit_code={body.unit_code}")
     submitted_at, received_day = _received_on(runtime, body.received_at)
@@ -494,7 +524,9 @@ async def _create(
     }
     await _insert_application(session, values, legal_date(now))
     actor = principal or Principal(sub="anonymous", name=applicant.name, roles=frozenset(), unit_codes=frozenset())
-    await audit(runtime, session, actor, "application.created", "application", application_id, after=_journal_state(values))
+    await audit(
+        runtime, session, actor, "application.created", "application", application_id, after=_journal_state(values)
+    )
     if registered_now:
         await _receive(runtime, session, application_id, received_day)
         row: Any = await load_application(session, application_id)
@@ -579,7 +611,9 @@ async def perform(
             raise ProblemError(422, "on_in_future", "办理日期不能晚于今天", f"on={day}，今天为 {today}")
         earliest = row.received_on or legal_date(stored_utc(row.submitted_at))
         if day < earliest:
-            raise ProblemError(422, "on_before_receipt", "办理日期不能早于收到申请的日期", f"on={day}，收到日期 {earliest}")
+            raise ProblemError(
+                422, "on_before_receipt", "办理日期不能早于收到申请的日期", f"on={day}，收到日期 {earliest}"
+            )
         step = Step(runtime, session, actor, row, day, today)
         try:
             await body(step)
@@ -600,13 +634,21 @@ async def perform(
                 await follow_up(new)
             new = await load_application(session, application_id)
         await audit(
-            runtime, session, actor, f"application.{action}", "application", application_id,
-            before=_journal_state(dict(row._mapping)), after=_journal_state(dict(new._mapping)),
+            runtime,
+            session,
+            actor,
+            f"application.{action}",
+            "application",
+            application_id,
+            before=_journal_state(dict(row._mapping)),
+            after=_journal_state(dict(new._mapping)),
         )
     return to_out(runtime, actor, new)
 
 
-async def register(runtime: ServiceRuntime, actor: Principal, application_id: str, if_match: str | None, on: date | None) -> ApplicationOut:
+async def register(
+    runtime: ServiceRuntime, actor: Principal, application_id: str, if_match: str | None, on: date | None
+) -> ApplicationOut:
     """条例 第三十一条: the office confirms receipt of a mail/online/fax application; the clock starts."""
 
     async def body(step: Step) -> None:
@@ -618,8 +660,13 @@ async def register(runtime: ServiceRuntime, actor: Principal, application_id: st
 
 
 async def request_correction(
-    runtime: ServiceRuntime, actor: Principal, application_id: str, if_match: str | None, on: date | None,
-    allowed_working_days: int, note: str,
+    runtime: ServiceRuntime,
+    actor: Principal,
+    application_id: str,
+    if_match: str | None,
+    on: date | None,
+    allowed_working_days: int,
+    note: str,
 ) -> ApplicationOut:
     """条例 第三十条: one notice of everything to correct, within 7 working days of receipt; the clock
     stops until the corrected application arrives."""
@@ -630,24 +677,36 @@ async def request_correction(
         notice_due = clock_rules.correction_notice_due(rules, runtime.calendar, step.row.received_on)
         if step.on > notice_due:
             raise DomainError(
-                "correction_notice_late", "补正通知须在收到申请之日起7个工作日内一次性发出（条例第三十条）",
+                "correction_notice_late",
+                "补正通知须在收到申请之日起7个工作日内一次性发出（条例第三十条）",
                 f"最迟 {notice_due}",
             )
         await add_fact(step.session, step.row.id, CorrectionRequested(step.on))
         step.clock_changed = True
-        step.values["correction_lapse_on"] = clock_rules.correction_lapse_on(runtime.calendar, step.on, allowed_working_days)
+        step.values["correction_lapse_on"] = clock_rules.correction_lapse_on(
+            runtime.calendar, step.on, allowed_working_days
+        )
 
         async def announce(new: Any) -> None:
-            await emit(runtime, step.session, RequestCorrectionRequested(request_id=new.id, unit_code=new.unit_code, on=step.on),
-                       subject=new.id, actor=actor)
-            await audit(runtime, step.session, actor, "application.correction_note", "application", new.id, after={"note": note})
+            await emit(
+                runtime,
+                step.session,
+                RequestCorrectionRequested(request_id=new.id, unit_code=new.unit_code, on=step.on),
+                subject=new.id,
+                actor=actor,
+            )
+            await audit(
+                runtime, step.session, actor, "application.correction_note", "application", new.id, after={"note": note}
+            )
 
         step.after.append(announce)
 
     return await perform(runtime, actor, application_id, "request-correction", if_match, on, body)
 
 
-async def receive_correction(runtime: ServiceRuntime, actor: Principal, application_id: str, if_match: str | None, on: date | None) -> ApplicationOut:
+async def receive_correction(
+    runtime: ServiceRuntime, actor: Principal, application_id: str, if_match: str | None, on: date | None
+) -> ApplicationOut:
     """条例 第三十条: the reply period restarts in full from the day the corrected application arrives."""
 
     async def body(step: Step) -> None:
@@ -656,20 +715,33 @@ async def receive_correction(runtime: ServiceRuntime, actor: Principal, applicat
         requested = max((f.on for f in facts if isinstance(f, CorrectionRequested)), default=None)
         if requested is not None and step.on < requested:
             # Bad input (422), not a conflict: the clerk typed a day before the notice went out.
-            raise DomainError("on_before_notice_invalid", "收到补正的日期不能早于补正通知日期", f"补正通知日期 {requested}")
+            raise DomainError(
+                "on_before_notice_invalid", "收到补正的日期不能早于补正通知日期", f"补正通知日期 {requested}"
+            )
         await add_fact(step.session, step.row.id, CorrectionReceived(step.on))
         step.clock_changed = True
         step.values["correction_lapse_on"] = None
-        step.after.append(lambda new: emit(
-            runtime, step.session, RequestCorrectionReceived(request_id=new.id, unit_code=new.unit_code, on=step.on),
-            subject=new.id, actor=actor))
+        step.after.append(
+            lambda new: emit(
+                runtime,
+                step.session,
+                RequestCorrectionReceived(request_id=new.id, unit_code=new.unit_code, on=step.on),
+                subject=new.id,
+                actor=actor,
+            )
+        )
 
     return await perform(runtime, actor, application_id, "receive-correction", if_match, on, body)
 
 
 async def assign(
-    runtime: ServiceRuntime, actor: Principal, application_id: str, if_match: str | None, on: date | None,
-    handler_id: str, handler_name: str,
+    runtime: ServiceRuntime,
+    actor: Principal,
+    application_id: str,
+    if_match: str | None,
+    on: date | None,
+    handler_id: str,
+    handler_name: str,
 ) -> ApplicationOut:
     async def body(step: Step) -> None:
         step.state = transition(step.row.state, "assign")
@@ -679,7 +751,13 @@ async def assign(
 
 
 async def start_consultation(
-    runtime: ServiceRuntime, actor: Principal, application_id: str, if_match: str | None, on: date | None, party: str, kind: str,
+    runtime: ServiceRuntime,
+    actor: Principal,
+    application_id: str,
+    if_match: str | None,
+    on: date | None,
+    party: str,
+    kind: str,
 ) -> tuple[ConsultationOut, int]:
     """条例 第三十二条、第三十四条: the time a third party or another agency takes does not count.
 
@@ -689,9 +767,16 @@ async def start_consultation(
     async def body(step: Step) -> None:
         step.state = transition(step.row.state, "start-consultation")
         rules = rule_set(step.row.rule_set)
-        await step.session.execute(consultations.insert().values(
-            id=consultation_id, application_id=step.row.id, party=party, kind=kind, started_on=step.on,
-            due_on=clock_rules.consultation_due(rules, runtime.calendar, step.on)))
+        await step.session.execute(
+            consultations.insert().values(
+                id=consultation_id,
+                application_id=step.row.id,
+                party=party,
+                kind=kind,
+                started_on=step.on,
+                due_on=clock_rules.consultation_due(rules, runtime.calendar, step.on),
+            )
+        )
         await add_fact(step.session, step.row.id, PauseStarted(consultation_id, "consultation", step.on))
         step.clock_changed = True
 
@@ -700,8 +785,13 @@ async def start_consultation(
 
 
 async def close_consultation(
-    runtime: ServiceRuntime, actor: Principal, application_id: str, consultation_id: str, if_match: str | None,
-    on: date | None, opinion: str | None,
+    runtime: ServiceRuntime,
+    actor: Principal,
+    application_id: str,
+    consultation_id: str,
+    if_match: str | None,
+    on: date | None,
+    opinion: str | None,
 ) -> tuple[ConsultationOut, int]:
     """Ends a consultation; returns it and the application's new version (the route's ``ETag``)."""
 
@@ -709,20 +799,34 @@ async def close_consultation(
         # The state first: closing a consultation of an archived application is an illegal
         # transition (409), whatever the consultation id says.
         transition(step.row.state, "close-consultation")
-        current = (await step.session.execute(select(consultations).where(
-            consultations.c.id == consultation_id, consultations.c.application_id == step.row.id))).one_or_none()
+        current = (
+            await step.session.execute(
+                select(consultations).where(
+                    consultations.c.id == consultation_id, consultations.c.application_id == step.row.id
+                )
+            )
+        ).one_or_none()
         if current is None:
             raise not_found("征求意见记录")
         if current.closed_on is not None:
             raise DomainError("consultation_closed", "该征求意见已结束")
         if step.on < current.started_on:
             raise DomainError("on_before_start_invalid", "结束日期不能早于开始日期")
-        still_open = await step.session.scalar(select(func.count()).select_from(consultations).where(
-            consultations.c.application_id == step.row.id, consultations.c.closed_on.is_(None),
-            consultations.c.id != consultation_id))
+        still_open = await step.session.scalar(
+            select(func.count())
+            .select_from(consultations)
+            .where(
+                consultations.c.application_id == step.row.id,
+                consultations.c.closed_on.is_(None),
+                consultations.c.id != consultation_id,
+            )
+        )
         step.state = transition(step.row.state, "close-consultation", consultations_still_open=still_open or 0)
-        await step.session.execute(update(consultations).where(consultations.c.id == consultation_id)
-                                   .values(closed_on=step.on, opinion=opinion))
+        await step.session.execute(
+            update(consultations)
+            .where(consultations.c.id == consultation_id)
+            .values(closed_on=step.on, opinion=opinion)
+        )
         await add_fact(step.session, step.row.id, PauseEnded(consultation_id, step.on))
         step.clock_changed = True
 
@@ -737,8 +841,14 @@ async def _consultation(runtime: ServiceRuntime, consultation_id: str) -> Consul
 
 
 async def extend(
-    runtime: ServiceRuntime, actor: Principal, application_id: str, if_match: str | None, on: date | None,
-    working_days: int, reason: str, approver: str,
+    runtime: ServiceRuntime,
+    actor: Principal,
+    application_id: str,
+    if_match: str | None,
+    on: date | None,
+    working_days: int,
+    reason: str,
+    approver: str,
 ) -> ApplicationOut:
     """条例 第三十三条: once, at most 20 working days (the rule set's), with reason and approver."""
 
@@ -754,16 +864,27 @@ async def extend(
             raise DomainError("extension_after_due", "答复期限届满后不能再延长", f"期限为 {due_on}")
         await add_fact(step.session, step.row.id, Extended(working_days, step.on, reason, approver))
         step.clock_changed = True
-        step.after.append(lambda new: emit(
-            runtime, step.session, RequestExtended(request_id=new.id, unit_code=new.unit_code, due_on=new.due_on),
-            subject=new.id, actor=actor))
+        step.after.append(
+            lambda new: emit(
+                runtime,
+                step.session,
+                RequestExtended(request_id=new.id, unit_code=new.unit_code, due_on=new.due_on),
+                subject=new.id,
+                actor=actor,
+            )
+        )
 
     return await perform(runtime, actor, application_id, "extend", if_match, on, body)
 
 
 async def fee_notice(
-    runtime: ServiceRuntime, actor: Principal, application_id: str, if_match: str | None, on: date | None,
-    method: str, pages: int | None,
+    runtime: ServiceRuntime,
+    actor: Principal,
+    application_id: str,
+    if_match: str | None,
+    on: date | None,
+    method: str,
+    pages: int | None,
 ) -> ApplicationOut:
     """条例 第四十二条; 国办函〔2020〕109号: the clock pauses from the notice until payment."""
 
@@ -781,22 +902,33 @@ async def fee_notice(
             next_month = (month_start + timedelta(days=32)).replace(day=1)
             same_applicant = (
                 t.c.applicant_id_index == row.applicant_id_index
-                if row.applicant_id_index else t.c.applicant_name == row.applicant_name
+                if row.applicant_id_index
+                else t.c.applicant_name == row.applicant_name
             )
             not_later = or_(
                 t.c.received_on < received,
-                and_(t.c.received_on == received,
-                     or_(t.c.created_at < row.created_at, and_(t.c.created_at == row.created_at, t.c.id <= row.id))),
+                and_(
+                    t.c.received_on == received,
+                    or_(t.c.created_at < row.created_at, and_(t.c.created_at == row.created_at, t.c.id <= row.id)),
+                ),
             )
-            nth = await step.session.scalar(select(func.count()).select_from(t).where(
-                same_applicant, t.c.received_on >= month_start, t.c.received_on < next_month, not_later))
+            nth = await step.session.scalar(
+                select(func.count())
+                .select_from(t)
+                .where(same_applicant, t.c.received_on >= month_start, t.c.received_on < next_month, not_later)
+            )
         amount = fee_amount(method, nth_in_month=nth, pages=pages)  # type: ignore[arg-type]
         if amount == 0:
             raise DomainError("fee_not_due", "按规定该申请不需缴纳信息处理费", "在免费范围内")
         rules = rule_set(step.row.rule_set)
         step.values["fee"] = {
-            "method": method, "pages": pages, "nth_in_month": nth, "amount": amount, "notified_on": step.on.isoformat(),
-            "due_on": clock_rules.fee_payment_due(rules, runtime.calendar, step.on).isoformat(), "paid_on": None,
+            "method": method,
+            "pages": pages,
+            "nth_in_month": nth,
+            "amount": amount,
+            "notified_on": step.on.isoformat(),
+            "due_on": clock_rules.fee_payment_due(rules, runtime.calendar, step.on).isoformat(),
+            "paid_on": None,
         }
         await add_fact(step.session, step.row.id, PauseStarted(f"fee-{step.row.version}", "fee", step.on))
         step.clock_changed = True
@@ -804,7 +936,9 @@ async def fee_notice(
     return await perform(runtime, actor, application_id, "fee-notice", if_match, on, body)
 
 
-async def fee_payment(runtime: ServiceRuntime, actor: Principal, application_id: str, if_match: str | None, on: date | None) -> ApplicationOut:
+async def fee_payment(
+    runtime: ServiceRuntime, actor: Principal, application_id: str, if_match: str | None, on: date | None
+) -> ApplicationOut:
     async def body(step: Step) -> None:
         step.state = transition(step.row.state, "fee-payment")
         fee = dict(step.row.fee or {})
@@ -821,19 +955,30 @@ async def fee_payment(runtime: ServiceRuntime, actor: Principal, application_id:
 async def _open_fee_pause(step: Step) -> str:
     facts = await load_facts(step.session, step.row.id)
     ended = {f.ref for f in facts if isinstance(f, PauseEnded)}
-    return next(f.ref for f in reversed(facts) if isinstance(f, PauseStarted) and f.kind == "fee" and f.ref not in ended)
+    return next(
+        f.ref for f in reversed(facts) if isinstance(f, PauseStarted) and f.kind == "fee" and f.ref not in ended
+    )
 
 
 async def review(
-    runtime: ServiceRuntime, actor: Principal, application_id: str, if_match: str | None, on: date | None,
-    opinion: str, reviewer: str, reason: str | None,
+    runtime: ServiceRuntime,
+    actor: Principal,
+    application_id: str,
+    if_match: str | None,
+    on: date | None,
+    opinion: str,
+    reviewer: str,
+    reason: str | None,
 ) -> ApplicationOut:
     """保密审查 of the draft reply (seed 001 保密审查制度): disclose / withhold / refer."""
 
     async def body(step: Step) -> None:
         step.state = transition(step.row.state, "review", opinion=opinion)
-        await step.session.execute(confidentiality_reviews.insert().values(
-            application_id=step.row.id, opinion=opinion, reviewer=reviewer, reason=reason, on=step.on))
+        await step.session.execute(
+            confidentiality_reviews.insert().values(
+                application_id=step.row.id, opinion=opinion, reviewer=reviewer, reason=reason, on=step.on
+            )
+        )
 
     return await perform(runtime, actor, application_id, "review", if_match, on, body)
 
@@ -848,8 +993,14 @@ async def _latest_opinion(session: AsyncSession, application_id: str) -> str | N
 
 
 async def reply(
-    runtime: ServiceRuntime, actor: Principal, application_id: str, if_match: str | None, on: date | None,
-    outcome: str, legal_basis: str, text: str,
+    runtime: ServiceRuntime,
+    actor: Principal,
+    application_id: str,
+    if_match: str | None,
+    on: date | None,
+    outcome: str,
+    legal_basis: str,
+    text: str,
 ) -> ApplicationOut:
     """条例 第三十六条: the reply, with exactly one outcome and its legal basis."""
 
@@ -867,8 +1018,13 @@ def _conclude(step: Step, outcome: str, legal_basis: str | None, text: str | Non
     lapsed = outcome in LAPSE_OUTCOMES.values()
     on_time = lapsed or step.row.due_on is None or step.on <= step.row.due_on
     step.values.update(
-        outcome=outcome, legal_basis=legal_basis, reply_text=text, replied_on=step.on, concluded_on=step.on,
-        on_time=on_time, clock_running=False,
+        outcome=outcome,
+        legal_basis=legal_basis,
+        reply_text=text,
+        replied_on=step.on,
+        concluded_on=step.on,
+        on_time=on_time,
+        clock_running=False,
     )
 
     async def announce(new: Any) -> None:
@@ -876,10 +1032,22 @@ def _conclude(step: Step, outcome: str, legal_basis: str | None, text: str | Non
             phone=new.applicant_phone if new.delivery_method in ("post", "other", "pickup") else None,
             email=new.applicant_email if new.delivery_method in ("email", "online") else None,
         )
-        await emit(step.runtime, step.session, RequestReplied(
-            request_id=new.id, tracking_no=new.tracking_no, unit_code=new.unit_code, outcome=outcome,
-            replied_on=step.on, on_time=on_time, source_ref=new.source_ref, applicant_contact=contact,
-        ), subject=new.id, actor=step.actor)
+        await emit(
+            step.runtime,
+            step.session,
+            RequestReplied(
+                request_id=new.id,
+                tracking_no=new.tracking_no,
+                unit_code=new.unit_code,
+                outcome=outcome,
+                replied_on=step.on,
+                on_time=on_time,
+                source_ref=new.source_ref,
+                applicant_contact=contact,
+            ),
+            subject=new.id,
+            actor=step.actor,
+        )
 
     step.after.append(announce)
 
@@ -906,7 +1074,14 @@ async def lapse(runtime: ServiceRuntime, application_id: str, action: str) -> Ap
     return await perform(runtime, SYSTEM, application_id, action, None, None, body, system=True)
 
 
-async def withdraw(runtime: ServiceRuntime, actor: Principal, application_id: str, if_match: str | None, on: date | None, reason: str | None) -> ApplicationOut:
+async def withdraw(
+    runtime: ServiceRuntime,
+    actor: Principal,
+    application_id: str,
+    if_match: str | None,
+    on: date | None,
+    reason: str | None,
+) -> ApplicationOut:
     """Withdrawn before a reply — by the unit recording the applicant's withdrawal, or by the
     applicant themselves (with the account they applied with); counts as 其他处理 (other.other) in
     the annual report."""
@@ -918,7 +1093,9 @@ async def withdraw(runtime: ServiceRuntime, actor: Principal, application_id: st
     return await perform(runtime, actor, application_id, "withdraw", if_match, on, body, applicant_may=True)
 
 
-async def archive(runtime: ServiceRuntime, actor: Principal, application_id: str, if_match: str | None, on: date | None) -> ApplicationOut:
+async def archive(
+    runtime: ServiceRuntime, actor: Principal, application_id: str, if_match: str | None, on: date | None
+) -> ApplicationOut:
     async def body(step: Step) -> None:
         step.state = transition(step.row.state, "archive")
         step.values["archived_on"] = step.on
@@ -933,11 +1110,15 @@ def _record_out(row: Row[Any]) -> ReviewRecordOut:
     return ReviewRecordOut(**{k: row._mapping[k] for k in ReviewRecordOut.model_fields})
 
 
-def _check_record(kind: str, after_review: bool, filed_on: date, result: str, decided_on: date | None, today: date) -> None:
+def _check_record(
+    kind: str, after_review: bool, filed_on: date, result: str, decided_on: date | None, today: date
+) -> None:
     if kind == "administrative_review" and after_review:
         raise ProblemError(422, "after_review_invalid", "行政复议不能是“复议后起诉”", "after_review 只用于诉讼")
     if (result == "pending") != (decided_on is None):
-        raise ProblemError(422, "decision_inconsistent", "结果与审结日期不一致", "pending 不能有 decided_on；其他结果必须有")
+        raise ProblemError(
+            422, "decision_inconsistent", "结果与审结日期不一致", "pending 不能有 decided_on；其他结果必须有"
+        )
     if decided_on is not None and decided_on < filed_on:
         raise ProblemError(422, "decided_before_filed", "审结日期不能早于立案日期")
     if filed_on > today or (decided_on is not None and decided_on > today):
@@ -953,57 +1134,117 @@ async def add_review_record(
         row = await load_readable(session, actor, application_id)
         if not can_act(actor, row.unit_code):
             raise forbidden("只有受理单位或政务公开主管部门可以登记复议诉讼")
-        values = {"id": record_id, "application_id": application_id, "unit_code": row.unit_code, **body.model_dump(), "version": 1}
+        values = {
+            "id": record_id,
+            "application_id": application_id,
+            "unit_code": row.unit_code,
+            **body.model_dump(),
+            "version": 1,
+        }
         await session.execute(review_records.insert().values(**values))
-        await audit(runtime, session, actor, "review_record.created", "application", application_id,
-                    after=_journal_state(values))
+        await audit(
+            runtime,
+            session,
+            actor,
+            "review_record.created",
+            "application",
+            application_id,
+            after=_journal_state(values),
+        )
         await _announce_review(runtime, session, actor, row.unit_code, application_id, body.kind, body.result)
         record = (await session.execute(select(review_records).where(review_records.c.id == record_id))).one()
     return _record_out(record)
 
 
 async def update_review_record(
-    runtime: ServiceRuntime, actor: Principal, application_id: str, record_id: str, body: ReviewRecordPatch, if_match: str | None
+    runtime: ServiceRuntime,
+    actor: Principal,
+    application_id: str,
+    record_id: str,
+    body: ReviewRecordPatch,
+    if_match: str | None,
 ) -> ReviewRecordOut:
     async with runtime.sessions.begin() as session:
         await load_readable(session, actor, application_id)
-        record = (await session.execute(select(review_records).where(
-            review_records.c.id == record_id, review_records.c.application_id == application_id).with_for_update())).one_or_none()
+        record = (
+            await session.execute(
+                select(review_records)
+                .where(review_records.c.id == record_id, review_records.c.application_id == application_id)
+                .with_for_update()
+            )
+        ).one_or_none()
         if record is None:
             raise not_found("复议诉讼记录")
         if not can_act(actor, record.unit_code):
             raise forbidden("只有受理单位或政务公开主管部门可以登记复议诉讼")
         check_if_match(if_match, record.version, required=True)
-        _check_record(record.kind, record.after_review, record.filed_on, body.result, body.decided_on, runtime.clock.today())
-        await session.execute(update(review_records).where(review_records.c.id == record_id).values(
-            result=body.result, decided_on=body.decided_on, version=record.version + 1))
-        await audit(runtime, session, actor, "review_record.updated", "application", application_id,
-                    before={"result": record.result, "decided_on": str(record.decided_on)},
-                    after={"result": body.result, "decided_on": str(body.decided_on)})
+        _check_record(
+            record.kind, record.after_review, record.filed_on, body.result, body.decided_on, runtime.clock.today()
+        )
+        await session.execute(
+            update(review_records)
+            .where(review_records.c.id == record_id)
+            .values(result=body.result, decided_on=body.decided_on, version=record.version + 1)
+        )
+        await audit(
+            runtime,
+            session,
+            actor,
+            "review_record.updated",
+            "application",
+            application_id,
+            before={"result": record.result, "decided_on": str(record.decided_on)},
+            after={"result": body.result, "decided_on": str(body.decided_on)},
+        )
         if body.result != record.result:
             await _announce_review(runtime, session, actor, record.unit_code, application_id, record.kind, body.result)
         record = (await session.execute(select(review_records).where(review_records.c.id == record_id))).one()
     return _record_out(record)
 
 
-async def list_review_records(runtime: ServiceRuntime, principal: Principal, application_id: str) -> list[ReviewRecordOut]:
+async def list_review_records(
+    runtime: ServiceRuntime, principal: Principal, application_id: str
+) -> list[ReviewRecordOut]:
     async with runtime.sessions() as session:
         await load_readable(session, principal, application_id)
-        rows = (await session.execute(select(review_records).where(
-            review_records.c.application_id == application_id).order_by(review_records.c.filed_on))).all()
+        rows = (
+            await session.execute(
+                select(review_records)
+                .where(review_records.c.application_id == application_id)
+                .order_by(review_records.c.filed_on)
+            )
+        ).all()
     return [_record_out(r) for r in rows]
 
 
 async def _announce_review(
-    runtime: ServiceRuntime, session: AsyncSession, actor: Principal, unit_code: str, application_id: str, kind: str, result: str
+    runtime: ServiceRuntime,
+    session: AsyncSession,
+    actor: Principal,
+    unit_code: str,
+    application_id: str,
+    kind: str,
+    result: str,
 ) -> None:
-    await emit(runtime, session, RequestReviewDecided(request_id=application_id, unit_code=unit_code, kind=kind, result=result),
-               subject=application_id, actor=actor)
+    await emit(
+        runtime,
+        session,
+        RequestReviewDecided(request_id=application_id, unit_code=unit_code, kind=kind, result=result),
+        subject=application_id,
+        actor=actor,
+    )
 
 
-async def list_consultations(runtime: ServiceRuntime, principal: Principal, application_id: str) -> list[ConsultationOut]:
+async def list_consultations(
+    runtime: ServiceRuntime, principal: Principal, application_id: str
+) -> list[ConsultationOut]:
     async with runtime.sessions() as session:
         await load_readable(session, principal, application_id)
-        rows = (await session.execute(select(consultations).where(
-            consultations.c.application_id == application_id).order_by(consultations.c.started_on))).all()
+        rows = (
+            await session.execute(
+                select(consultations)
+                .where(consultations.c.application_id == application_id)
+                .order_by(consultations.c.started_on)
+            )
+        ).all()
     return [ConsultationOut(**{k: r._mapping[k] for k in ConsultationOut.model_fields}) for r in rows]

@@ -43,7 +43,13 @@ def _out(row: Any) -> AttachmentOut:
 
 
 async def add_attachment(
-    runtime: ServiceRuntime, actor: Principal, application_id: str, kind: str, filename: str, content_type: str, data: bytes
+    runtime: ServiceRuntime,
+    actor: Principal,
+    application_id: str,
+    kind: str,
+    filename: str,
+    content_type: str,
+    data: bytes,
 ) -> AttachmentOut:
     if kind not in ATTACHMENT_KINDS:
         raise ProblemError(422, "attachment_kind_invalid", "附件类型无效", f"kind 须为 {', '.join(ATTACHMENT_KINDS)}")
@@ -60,22 +66,40 @@ async def add_attachment(
         # The file first: a failed commit leaves an orphan file, never a row without its file.
         await storage_of(runtime).put(key, data)
         values = {
-            "id": attachment_id, "application_id": application_id, "kind": kind, "filename": filename[:255] or "file",
-            "content_type": content_type[:100] or "application/octet-stream", "size": len(data),
-            "sha256": hashlib.sha256(data).hexdigest(), "storage_key": key, "created_at": runtime.clock.now(),
+            "id": attachment_id,
+            "application_id": application_id,
+            "kind": kind,
+            "filename": filename[:255] or "file",
+            "content_type": content_type[:100] or "application/octet-stream",
+            "size": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "storage_key": key,
+            "created_at": runtime.clock.now(),
             "created_by": actor.sub,
         }
         await session.execute(attachments.insert().values(**values))
-        await audit(runtime, session, actor, "attachment.added", "application", application_id,
-                    after={k: v for k, v in values.items() if k not in ("created_at", "storage_key")})
+        await audit(
+            runtime,
+            session,
+            actor,
+            "attachment.added",
+            "application",
+            application_id,
+            after={k: v for k, v in values.items() if k not in ("created_at", "storage_key")},
+        )
     return AttachmentOut(**values)
 
 
 async def list_attachments(runtime: ServiceRuntime, principal: Principal, application_id: str) -> list[AttachmentOut]:
     async with runtime.sessions() as session:
         await load_readable(session, principal, application_id)
-        rows = (await session.execute(select(attachments).where(
-            attachments.c.application_id == application_id).order_by(attachments.c.created_at))).all()
+        rows = (
+            await session.execute(
+                select(attachments)
+                .where(attachments.c.application_id == application_id)
+                .order_by(attachments.c.created_at)
+            )
+        ).all()
     return [_out(r) for r in rows]
 
 
@@ -84,8 +108,13 @@ async def read_attachment(
 ) -> tuple[AttachmentOut, bytes]:
     async with runtime.sessions() as session:
         await load_readable(session, principal, application_id)
-        attachment = (await session.execute(select(attachments).where(
-            attachments.c.id == attachment_id, attachments.c.application_id == application_id))).one_or_none()
+        attachment = (
+            await session.execute(
+                select(attachments).where(
+                    attachments.c.id == attachment_id, attachments.c.application_id == application_id
+                )
+            )
+        ).one_or_none()
     if attachment is None:
         raise not_found("附件")
     return _out(attachment), await storage_of(runtime).get(attachment.storage_key)

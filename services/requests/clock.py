@@ -79,9 +79,7 @@ async def add_fact(session: AsyncSession, application_id: str, fact: ClockFact) 
     await session.execute(application_clock_facts.insert(), values)  # one compiled INSERT for every kind
 
 
-def deadline_of(
-    rule_set_name: str, calendar: WorkingDayCalendar, facts: Sequence[ClockFact], today: date
-) -> Deadline:
+def deadline_of(rule_set_name: str, calendar: WorkingDayCalendar, facts: Sequence[ClockFact], today: date) -> Deadline:
     return compute_deadline(rule_set(rule_set_name), calendar, facts, today=today)
 
 

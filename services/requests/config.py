@@ -10,7 +10,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.requests.domain.rules import DEFAULT_RULE_SET
 
-
 # Published in this repository, so refused in prod (see api/integrations.py).
 DEV_HOTLINE_SECRET = "dev-hotline-secret"
 DEV_PROVINCIAL_SECRET = "dev-provincial-secret"

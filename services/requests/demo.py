@@ -24,27 +24,104 @@ from shared.runtime import ServiceRuntime
 OFFICE = Principal(sub="demo-office", name="市政务公开办", roles=frozenset({"office"}), unit_codes=frozenset())
 
 UNITS: list[dict[str, Any]] = [
-    {"unit_code": "HD-GOV", "name": "邯郸市人民政府办公室", "kind": "government", "parent_code": None, "region": "130400"},
+    {
+        "unit_code": "HD-GOV",
+        "name": "邯郸市人民政府办公室",
+        "kind": "government",
+        "parent_code": None,
+        "region": "130400",
+    },
     {"unit_code": "HD-CZJ", "name": "邯郸市财政局", "kind": "department", "parent_code": "HD-GOV", "region": "130400"},
     {"unit_code": "HD-JYJ", "name": "邯郸市教育局", "kind": "department", "parent_code": "HD-GOV", "region": "130400"},
-    {"unit_code": "HD-ZRZY", "name": "邯郸市自然资源和规划局", "kind": "department", "parent_code": "HD-GOV", "region": "130400"},
-    {"unit_code": "HD-STHJ", "name": "邯郸市生态环境局", "kind": "department", "parent_code": "HD-GOV", "region": "130400"},
-    {"unit_code": "HD-WJW", "name": "邯郸市卫生健康委员会", "kind": "department", "parent_code": "HD-GOV", "region": "130400"},
-    {"unit_code": "CT-GOV", "name": "邯郸市丛台区人民政府", "kind": "government", "parent_code": "HD-GOV", "region": "130403"},
-    {"unit_code": "CT-LZ", "name": "丛台区联纺路街道办事处", "kind": "township", "parent_code": "CT-GOV", "region": "130403001"},
-    {"unit_code": "HS-GOV", "name": "邯郸市邯山区人民政府", "kind": "government", "parent_code": "HD-GOV", "region": "130402"},
-    {"unit_code": "HD-GS", "name": "邯郸市供水有限公司", "kind": "public_enterprise", "parent_code": "HD-GOV", "region": "130400"},
+    {
+        "unit_code": "HD-ZRZY",
+        "name": "邯郸市自然资源和规划局",
+        "kind": "department",
+        "parent_code": "HD-GOV",
+        "region": "130400",
+    },
+    {
+        "unit_code": "HD-STHJ",
+        "name": "邯郸市生态环境局",
+        "kind": "department",
+        "parent_code": "HD-GOV",
+        "region": "130400",
+    },
+    {
+        "unit_code": "HD-WJW",
+        "name": "邯郸市卫生健康委员会",
+        "kind": "department",
+        "parent_code": "HD-GOV",
+        "region": "130400",
+    },
+    {
+        "unit_code": "CT-GOV",
+        "name": "邯郸市丛台区人民政府",
+        "kind": "government",
+        "parent_code": "HD-GOV",
+        "region": "130403",
+    },
+    {
+        "unit_code": "CT-LZ",
+        "name": "丛台区联纺路街道办事处",
+        "kind": "township",
+        "parent_code": "CT-GOV",
+        "region": "130403001",
+    },
+    {
+        "unit_code": "HS-GOV",
+        "name": "邯郸市邯山区人民政府",
+        "kind": "government",
+        "parent_code": "HD-GOV",
+        "region": "130402",
+    },
+    {
+        "unit_code": "HD-GS",
+        "name": "邯郸市供水有限公司",
+        "kind": "public_enterprise",
+        "parent_code": "HD-GOV",
+        "region": "130400",
+    },
 ]
 
 APPLICANTS = [
-    {"type": "natural_person", "name": "王建国", "id_type": "resident_id", "id_number": "130402198805061234",
-     "phone": "13803100001", "email": "wangjg@example.com", "address": "邯郸市丛台区中华北大街100号"},
-    {"type": "commercial_enterprise", "name": "李明", "organization": "邯郸市宏达建材有限公司",
-     "id_type": "social_credit_code", "id_number": "91130400MA0ABCDE1X", "phone": "0310-5550001"},
-    {"type": "research_institution", "name": "赵敏", "organization": "河北工程大学城市治理研究中心", "email": "zhaomin@example.edu.cn"},
+    {
+        "type": "natural_person",
+        "name": "王建国",
+        "id_type": "resident_id",
+        "id_number": "130402198805061234",
+        "phone": "13803100001",
+        "email": "wangjg@example.com",
+        "address": "邯郸市丛台区中华北大街100号",
+    },
+    {
+        "type": "commercial_enterprise",
+        "name": "李明",
+        "organization": "邯郸市宏达建材有限公司",
+        "id_type": "social_credit_code",
+        "id_number": "91130400MA0ABCDE1X",
+        "phone": "0310-5550001",
+    },
+    {
+        "type": "research_institution",
+        "name": "赵敏",
+        "organization": "河北工程大学城市治理研究中心",
+        "email": "zhaomin@example.edu.cn",
+    },
     {"type": "legal_service_org", "name": "孙律师", "organization": "河北某某律师事务所", "phone": "0310-5550002"},
-    {"type": "public_welfare_org", "name": "周洁", "organization": "邯郸市绿色家园环保协会", "email": "zhoujie@example.org"},
-    {"type": "natural_person", "name": "陈晓燕", "id_type": "resident_id", "id_number": "130403199211203456", "phone": "13903100002"},
+    {
+        "type": "public_welfare_org",
+        "name": "周洁",
+        "organization": "邯郸市绿色家园环保协会",
+        "email": "zhoujie@example.org",
+    },
+    {
+        "type": "natural_person",
+        "name": "陈晓燕",
+        "id_type": "resident_id",
+        "id_number": "130403199211203456",
+        "phone": "13903100002",
+    },
 ]
 
 DESCRIPTIONS = [
@@ -66,8 +143,13 @@ async def seed_demo(runtime: ServiceRuntime, *, force: bool = False) -> dict[str
     if existing and not force:
         return {"units": 0, "applications": 0, "already_present": existing}
     for unit in UNITS:
-        body = UnitIn(name=unit["name"], kind=unit["kind"], parent_code=unit["parent_code"], region=unit["region"],
-                      contacts=[{"name": "政务公开工作人员", "title": "信息公开专员", "phone": "0310-1234567"}])
+        body = UnitIn(
+            name=unit["name"],
+            kind=unit["kind"],
+            parent_code=unit["parent_code"],
+            region=unit["region"],
+            contacts=[{"name": "政务公开工作人员", "title": "信息公开专员", "phone": "0310-1234567"}],
+        )
         await put_unit(runtime, OFFICE, unit["unit_code"], body)
     demo = Demo(runtime, runtime.clock.today())
     made = 0
@@ -98,9 +180,15 @@ def _at(demo: Demo, days_ago: int) -> None:
 
 async def _paper(demo: Demo, unit_code: str, description: str, applicant: dict, days_ago: int) -> ApplicationOut:
     _at(demo, days_ago)
-    staff = Principal(sub=f"clerk-{unit_code}", name="受理窗口", roles=frozenset({"handler"}), unit_codes=frozenset({unit_code}))
+    staff = Principal(
+        sub=f"clerk-{unit_code}", name="受理窗口", roles=frozenset({"handler"}), unit_codes=frozenset({unit_code})
+    )
     body = ApplicationCreate(
-        unit_code=unit_code, channel="in_person", applicant=applicant, description=description, purpose="个人了解",
+        unit_code=unit_code,
+        channel="in_person",
+        applicant=applicant,
+        description=description,
+        purpose="个人了解",
         delivery={"format": "paper", "method": "pickup"},
         received_at=datetime.combine(_day(demo, days_ago), time(9, 30), tzinfo=SHANGHAI),
     )
@@ -110,13 +198,20 @@ async def _paper(demo: Demo, unit_code: str, description: str, applicant: dict, 
 async def _assigned(demo: Demo, unit_code: str, description: str, applicant: dict, days_ago: int) -> ApplicationOut:
     created = await _paper(demo, unit_code, description, applicant, days_ago)
     _at(demo, days_ago - 1)
-    return await cases.assign(demo.runtime, OFFICE, created.id, etag(created.version), None, f"clerk-{unit_code}", "张承办")
+    return await cases.assign(
+        demo.runtime, OFFICE, created.id, etag(created.version), None, f"clerk-{unit_code}", "张承办"
+    )
 
 
 async def submitted_online(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
     _at(demo, 1)
-    body = ApplicationCreate(unit_code=unit_code, channel="online", applicant=applicant, description=description,
-                             delivery={"format": "electronic", "method": "email"})
+    body = ApplicationCreate(
+        unit_code=unit_code,
+        channel="online",
+        applicant=applicant,
+        description=description,
+        delivery={"format": "electronic", "method": "email"},
+    )
     await cases.create_application(demo.runtime, None, body)
 
 
@@ -127,7 +222,9 @@ async def registered(demo: Demo, unit_code: str, description: str, applicant: di
 async def awaiting_correction(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
     created = await _paper(demo, unit_code, description, applicant, 6)
     _at(demo, 4)
-    await cases.request_correction(demo.runtime, OFFICE, created.id, etag(created.version), None, 15, "请明确所需信息的时间范围和文号")
+    await cases.request_correction(
+        demo.runtime, OFFICE, created.id, etag(created.version), None, 15, "请明确所需信息的时间范围和文号"
+    )
 
 
 async def in_progress(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
@@ -137,7 +234,9 @@ async def in_progress(demo: Demo, unit_code: str, description: str, applicant: d
 async def consulting(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
     out = await _assigned(demo, unit_code, description, applicant, 12)
     _at(demo, 9)
-    await cases.start_consultation(demo.runtime, OFFICE, out.id, etag(out.version), None, "邯郸市宏达建材有限公司", "third_party")
+    await cases.start_consultation(
+        demo.runtime, OFFICE, out.id, etag(out.version), None, "邯郸市宏达建材有限公司", "third_party"
+    )
 
 
 async def fee_pending(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
@@ -149,7 +248,9 @@ async def fee_pending(demo: Demo, unit_code: str, description: str, applicant: d
 async def in_review(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
     out = await _assigned(demo, unit_code, description, applicant, 14)
     _at(demo, 2)
-    await cases.review(demo.runtime, OFFICE, out.id, etag(out.version), None, "refer", "保密员刘", "涉及第三方商业信息，报请审查")
+    await cases.review(
+        demo.runtime, OFFICE, out.id, etag(out.version), None, "refer", "保密员刘", "涉及第三方商业信息，报请审查"
+    )
 
 
 async def _replied(
@@ -159,8 +260,16 @@ async def _replied(
     _at(demo, replied_ago)
     opinion = "disclose" if outcome in ("disclosed", "partially_disclosed") else "withhold"
     out = await cases.review(demo.runtime, OFFICE, out.id, etag(out.version), None, opinion, "保密员刘", None)
-    return await cases.reply(demo.runtime, OFFICE, out.id, etag(out.version), None, outcome, "《中华人民共和国政府信息公开条例》第三十六条",
-                             "经审查，现答复如下……")
+    return await cases.reply(
+        demo.runtime,
+        OFFICE,
+        out.id,
+        etag(out.version),
+        None,
+        outcome,
+        "《中华人民共和国政府信息公开条例》第三十六条",
+        "经审查，现答复如下……",
+    )
 
 
 async def replied_disclosed(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
@@ -170,8 +279,12 @@ async def replied_disclosed(demo: Demo, unit_code: str, description: str, applic
 async def replied_withheld(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
     out = await _replied(demo, unit_code, description, applicant, "withheld.third_party_rights", 40, 25)
     _at(demo, 10)
-    await cases.add_review_record(demo.runtime, OFFICE, out.id, ReviewRecordIn(
-        kind="administrative_review", filed_on=_day(demo, 10), result="pending"))
+    await cases.add_review_record(
+        demo.runtime,
+        OFFICE,
+        out.id,
+        ReviewRecordIn(kind="administrative_review", filed_on=_day(demo, 10), result="pending"),
+    )
 
 
 async def replied_late(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
@@ -196,7 +309,20 @@ async def overdue(demo: Demo, unit_code: str, description: str, applicant: dict)
 
 Story = Callable[[Demo, str, str, dict], Awaitable[None]]
 STORIES: list[Story] = [
-    submitted_online, registered, awaiting_correction, in_progress, consulting, fee_pending, in_review,
-    replied_disclosed, replied_withheld, replied_late, archived, withdrawn, overdue,
-    submitted_online, in_progress, replied_disclosed,
+    submitted_online,
+    registered,
+    awaiting_correction,
+    in_progress,
+    consulting,
+    fee_pending,
+    in_review,
+    replied_disclosed,
+    replied_withheld,
+    replied_late,
+    archived,
+    withdrawn,
+    overdue,
+    submitted_online,
+    in_progress,
+    replied_disclosed,
 ]

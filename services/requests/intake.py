@@ -96,13 +96,17 @@ class WorkOrderIn(BaseModel):
     model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
 
     workorder_no: str = Field(pattern=WORKORDER_NO_PATTERN, description="工单编号 (the hotline's; the idempotency key)")
-    category: WorkOrderCategory = Field(description="disclosure_request 信息公开申请 / complaint 投诉 / consultation 咨询 / other")
+    category: WorkOrderCategory = Field(
+        description="disclosure_request 信息公开申请 / complaint 投诉 / consultation 咨询 / other"
+    )
     unit_code: str = Field(min_length=1, max_length=64, description="承办单位代码")
     content: str = Field(min_length=1, max_length=10_000, description="诉求内容")
     received_at: AwareDatetime = Field(description="热线受理时间 (with offset; never in the future)")
     due_at: AwareDatetime = Field(description="办理时限 — the unit must answer before it; after received_at")
     applicant: ApplicantIn | None = Field(None, description="申请人 (disclosure_request: required)")
-    description: str | None = Field(None, min_length=1, max_length=10_000, description="所需信息描述 (default: content)")
+    description: str | None = Field(
+        None, min_length=1, max_length=10_000, description="所需信息描述 (default: content)"
+    )
     purpose: str | None = Field(None, max_length=2000)
     delivery: DeliveryIn | None = Field(None, description="提供形式与方式 (disclosure_request: required)")
 
@@ -182,7 +186,6 @@ class WorkOrderOut(BaseModel):
 # -- intake ---------------------------------------------------------------------------------------
 
 
-
 async def _unit_active(session: AsyncSession, unit_code: str) -> bool:
     row = (await session.execute(select(units.c.active).where(units.c.unit_code == unit_code))).one_or_none()
     return row is not None and bool(row.active)
@@ -207,20 +210,28 @@ async def _stored_result(session: AsyncSession, row: Any) -> WorkOrderAccepted:
         ).one()
         application = IntakeApplication(id=app.id, tracking_no=app.tracking_no, state=app.state, query_code=None)
     return WorkOrderAccepted(
-        workorder_no=row.workorder_no, category=row.category, unit_code=row.unit_code, repeated=True, application=application
+        workorder_no=row.workorder_no,
+        category=row.category,
+        unit_code=row.unit_code,
+        repeated=True,
+        application=application,
     )
 
 
 async def _repeat(runtime: ServiceRuntime, order: WorkOrderIn, fingerprint: str) -> WorkOrderAccepted | None:
     async with runtime.sessions() as session:
         row = (
-            await session.execute(select(hotline_workorders).where(hotline_workorders.c.workorder_no == order.workorder_no))
+            await session.execute(
+                select(hotline_workorders).where(hotline_workorders.c.workorder_no == order.workorder_no)
+            )
         ).one_or_none()
         if row is None:
             return None
         if (row.payload or {}).get("fingerprint") != fingerprint:
             raise conflict(
-                "workorder_conflict", "该工单编号已收到且内容不同", f"工单 {order.workorder_no} 已以不同内容受理；更正须另行联系承办单位"
+                "workorder_conflict",
+                "该工单编号已收到且内容不同",
+                f"工单 {order.workorder_no} 已以不同内容受理；更正须另行联系承办单位",
             )
         return await _stored_result(session, row)
 
@@ -229,15 +240,23 @@ async def receive_workorder(runtime: ServiceRuntime, order: WorkOrderIn) -> tupl
     """Records a verified work order; returns (result, created). See the module docstring."""
     cipher = field_cipher(runtime)
     canonical = order.canonical()
-    fingerprint = cipher.blind_index(json.dumps(canonical, sort_keys=True, ensure_ascii=False), context=FINGERPRINT_CONTEXT)
+    fingerprint = cipher.blind_index(
+        json.dumps(canonical, sort_keys=True, ensure_ascii=False), context=FINGERPRINT_CONTEXT
+    )
     existing = await _repeat(runtime, order, fingerprint)
     if existing is not None:
         return existing, False
     if order.due_at <= order.received_at:
-        raise ProblemError(422, "due_at_before_received_at", "办理时限须晚于受理时间",
-                           f"received_at={order.received_at.isoformat()}, due_at={order.due_at.isoformat()}")
+        raise ProblemError(
+            422,
+            "due_at_before_received_at",
+            "办理时限须晚于受理时间",
+            f"received_at={order.received_at.isoformat()}, due_at={order.due_at.isoformat()}",
+        )
     if order.received_at > runtime.clock.now():
-        raise ProblemError(422, "received_at_in_future", "受理时间不能晚于当前时间", f"received_at={order.received_at.isoformat()}")
+        raise ProblemError(
+            422, "received_at_in_future", "受理时间不能晚于当前时间", f"received_at={order.received_at.isoformat()}"
+        )
     try:
         async with runtime.sessions.begin() as session:
             if not await _unit_active(session, order.unit_code):
@@ -286,18 +305,33 @@ async def receive_workorder(runtime: ServiceRuntime, order: WorkOrderIn) -> tupl
                     id=created.id, tracking_no=created.tracking_no, state=created.state, query_code=created.query_code
                 )
             await audit(
-                runtime, session, HOTLINE, "hotline_workorder.received", "hotline_workorder", order.workorder_no,
-                after={"category": order.category, "unit_code": order.unit_code, "received_at": canonical["received_at"],
-                       "due_at": canonical["due_at"], "application_id": application.id if application else None},
+                runtime,
+                session,
+                HOTLINE,
+                "hotline_workorder.received",
+                "hotline_workorder",
+                order.workorder_no,
+                after={
+                    "category": order.category,
+                    "unit_code": order.unit_code,
+                    "received_at": canonical["received_at"],
+                    "due_at": canonical["due_at"],
+                    "application_id": application.id if application else None,
+                },
             )
             if order.category == "complaint":
                 await emit(
-                    runtime, session,
+                    runtime,
+                    session,
                     HotlineComplaintReceived(
-                        workorder_no=order.workorder_no, unit_code=order.unit_code, content=order.content,
+                        workorder_no=order.workorder_no,
+                        unit_code=order.unit_code,
+                        content=order.content,
                         received_at=order.received_at,
                     ),
-                    subject=order.workorder_no, entity_type="hotline_workorder", actor=HOTLINE,
+                    subject=order.workorder_no,
+                    entity_type="hotline_workorder",
+                    actor=HOTLINE,
                 )
     except IntegrityError:
         # A twin committed between our look-up and our insert: answer as for any repeat.
@@ -307,7 +341,10 @@ async def receive_workorder(runtime: ServiceRuntime, order: WorkOrderIn) -> tupl
         return existing, False
     return (
         WorkOrderAccepted(
-            workorder_no=order.workorder_no, category=order.category, unit_code=order.unit_code, repeated=False,
+            workorder_no=order.workorder_no,
+            category=order.category,
+            unit_code=order.unit_code,
+            repeated=False,
             application=application,
         ),
         True,
@@ -319,12 +356,33 @@ def _same_application(runtime: ServiceRuntime, row: Any, body: ProvincialApplica
     id_number = a.id_number.upper() if a.id_number else None
     id_index = field_cipher(runtime).blind_index(id_number, context=ID_CONTEXT) if id_number else None
     return (
-        row.unit_code, row.applicant_type, row.applicant_name, row.applicant_id_type, row.applicant_id_index,
-        row.applicant_phone, row.applicant_email, row.applicant_address, row.applicant_organization,
-        row.description, row.purpose, row.delivery_format, row.delivery_method,
+        row.unit_code,
+        row.applicant_type,
+        row.applicant_name,
+        row.applicant_id_type,
+        row.applicant_id_index,
+        row.applicant_phone,
+        row.applicant_email,
+        row.applicant_address,
+        row.applicant_organization,
+        row.description,
+        row.purpose,
+        row.delivery_format,
+        row.delivery_method,
     ) == (
-        body.unit_code, a.type, a.name, a.id_type, id_index, a.phone, a.email, a.address, a.organization,
-        body.description, body.purpose, body.delivery.format, body.delivery.method,
+        body.unit_code,
+        a.type,
+        a.name,
+        a.id_type,
+        id_index,
+        a.phone,
+        a.email,
+        a.address,
+        a.organization,
+        body.description,
+        body.purpose,
+        body.delivery.format,
+        body.delivery.method,
     )
 
 
@@ -347,7 +405,8 @@ async def receive_provincial(runtime: ServiceRuntime, body: ProvincialApplicatio
         if row is not None:
             if not _same_application(runtime, row, body):
                 raise conflict(
-                    "provincial_application_conflict", "该省级平台申请编号已收到且内容不同",
+                    "provincial_application_conflict",
+                    "该省级平台申请编号已收到且内容不同",
                     f"provincial_id={body.provincial_id} 已受理为 {row.tracking_no}",
                 )
             app = IntakeApplication(id=row.id, tracking_no=row.tracking_no, state=row.state, query_code=None)
@@ -356,14 +415,20 @@ async def receive_provincial(runtime: ServiceRuntime, body: ProvincialApplicatio
             runtime,
             PROVINCIAL,
             ApplicationCreate(
-                unit_code=body.unit_code, channel="provincial", applicant=body.applicant, description=body.description,
-                purpose=body.purpose, delivery=body.delivery,
+                unit_code=body.unit_code,
+                channel="provincial",
+                applicant=body.applicant,
+                description=body.description,
+                purpose=body.purpose,
+                delivery=body.delivery,
                 received_at=body.received_at.astimezone(UTC) if body.received_at else None,
             ),
             source_ref=body.provincial_id,
             session=session,
         )
-    app = IntakeApplication(id=created.id, tracking_no=created.tracking_no, state=created.state, query_code=created.query_code)
+    app = IntakeApplication(
+        id=created.id, tracking_no=created.tracking_no, state=created.state, query_code=created.query_code
+    )
     return ProvincialAccepted(provincial_id=body.provincial_id, repeated=False, application=app), True
 
 
@@ -414,7 +479,9 @@ async def get_workorder(runtime: ServiceRuntime, principal: Principal, workorder
     return _to_out(runtime, row)
 
 
-async def answer_workorder(runtime: ServiceRuntime, principal: Principal, workorder_no: str, answer: str) -> WorkOrderOut:
+async def answer_workorder(
+    runtime: ServiceRuntime, principal: Principal, workorder_no: str, answer: str
+) -> WorkOrderOut:
     """The unit's answer (办理回复); once only — a second one is a 409 ``workorder_already_answered``.
 
     Allowed after ``due_at`` too (late, ``answered_on_time: false``): the unanswered event has
@@ -427,18 +494,29 @@ async def answer_workorder(runtime: ServiceRuntime, principal: Principal, workor
         if not can_act(principal, row.unit_code):
             raise forbidden(f"只有承办单位 {row.unit_code} 的工作人员或政务公开办公室可以回复该工单")
         if row.answered_at is not None:
-            raise conflict("workorder_already_answered", "该工单已回复", f"已于 {stored_utc(row.answered_at).isoformat()} 回复；工单只能回复一次")
+            raise conflict(
+                "workorder_already_answered",
+                "该工单已回复",
+                f"已于 {stored_utc(row.answered_at).isoformat()} 回复；工单只能回复一次",
+            )
         now = runtime.clock.now()
         # Conditional: of two concurrent answers exactly one updates the row.
         result = await session.execute(
-            update(w).where(w.c.workorder_no == workorder_no, w.c.answered_at.is_(None)).values(answered_at=now, answer=answer)
+            update(w)
+            .where(w.c.workorder_no == workorder_no, w.c.answered_at.is_(None))
+            .values(answered_at=now, answer=answer)
         )
         if result.rowcount != 1:
             raise conflict("workorder_already_answered", "该工单已回复", "工单只能回复一次")
         await audit(
-            runtime, session, principal, "hotline_workorder.answered", "hotline_workorder", workorder_no,
-            before={"answered_at": None}, after={"answered_at": now.isoformat(), "answer": answer,
-                                                 "on_time": now <= stored_utc(row.due_at)},
+            runtime,
+            session,
+            principal,
+            "hotline_workorder.answered",
+            "hotline_workorder",
+            workorder_no,
+            before={"answered_at": None},
+            after={"answered_at": now.isoformat(), "answer": answer, "on_time": now <= stored_utc(row.due_at)},
         )
     return await get_workorder(runtime, principal, workorder_no)
 
@@ -481,8 +559,15 @@ async def list_workorders(
             received_at = datetime.fromisoformat(received)
         except (TypeError, ValueError) as exc:
             raise ProblemError(400, "invalid_cursor", "分页游标无效") from exc
-        conditions.append(or_(w.c.received_at < received_at, and_(w.c.received_at == received_at, w.c.workorder_no < last_no)))
-    statement = _select_workorders().where(*conditions).order_by(w.c.received_at.desc(), w.c.workorder_no.desc()).limit(limit + 1)
+        conditions.append(
+            or_(w.c.received_at < received_at, and_(w.c.received_at == received_at, w.c.workorder_no < last_no))
+        )
+    statement = (
+        _select_workorders()
+        .where(*conditions)
+        .order_by(w.c.received_at.desc(), w.c.workorder_no.desc())
+        .limit(limit + 1)
+    )
     async with runtime.sessions() as session:
         rows = (await session.execute(statement)).all()
     more = len(rows) > limit

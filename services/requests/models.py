@@ -11,7 +11,6 @@ foundation = foundation_tables()
 metadata = foundation.metadata
 
 
-
 # -- units directory (单位名录) -------------------------------------------------------------------
 
 units = Table(
@@ -99,7 +98,12 @@ applications = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("ix_applications_unit_state", "unit_code", "state"),
-    Index("ix_applications_open_due", "due_on", sqlite_where=text("concluded_on IS NULL"), postgresql_where=text("concluded_on IS NULL")),
+    Index(
+        "ix_applications_open_due",
+        "due_on",
+        sqlite_where=text("concluded_on IS NULL"),
+        postgresql_where=text("concluded_on IS NULL"),
+    ),
     Index("ix_applications_concluded_on", "concluded_on"),
     Index("ix_applications_source_ref", "source_ref"),
     # One application per 12345 work order / provincial id, even when two identical calls race.
@@ -119,7 +123,9 @@ application_clock_facts = Table(
     "application_clock_facts",
     metadata,
     Column("seq", BigIntegerPK, primary_key=True, autoincrement=True),
-    Column("application_id", String(36), ForeignKey("applications.id", name="fk_clock_facts_application"), nullable=False),
+    Column(
+        "application_id", String(36), ForeignKey("applications.id", name="fk_clock_facts_application"), nullable=False
+    ),
     Column("kind", String(30), nullable=False),
     Column("on", Date, nullable=False),
     Column("ref", String(64), nullable=True),
@@ -134,7 +140,9 @@ consultations = Table(
     "consultations",
     metadata,
     Column("id", String(36), primary_key=True),
-    Column("application_id", String(36), ForeignKey("applications.id", name="fk_consultations_application"), nullable=False),
+    Column(
+        "application_id", String(36), ForeignKey("applications.id", name="fk_consultations_application"), nullable=False
+    ),
     Column("party", String(200), nullable=False),
     Column("kind", String(20), nullable=False, comment="third_party / agency"),
     Column("started_on", Date, nullable=False),
@@ -149,7 +157,9 @@ confidentiality_reviews = Table(
     "confidentiality_reviews",
     metadata,
     Column("seq", BigIntegerPK, primary_key=True, autoincrement=True),
-    Column("application_id", String(36), ForeignKey("applications.id", name="fk_conf_reviews_application"), nullable=False),
+    Column(
+        "application_id", String(36), ForeignKey("applications.id", name="fk_conf_reviews_application"), nullable=False
+    ),
     Column("opinion", String(20), nullable=False, comment="disclose / withhold / refer"),
     Column("reviewer", String(200), nullable=False),
     Column("reason", Text, nullable=True),
@@ -162,7 +172,12 @@ review_records = Table(
     "review_records",
     metadata,
     Column("id", String(36), primary_key=True),
-    Column("application_id", String(36), ForeignKey("applications.id", name="fk_review_records_application"), nullable=False),
+    Column(
+        "application_id",
+        String(36),
+        ForeignKey("applications.id", name="fk_review_records_application"),
+        nullable=False,
+    ),
     Column("unit_code", String(64), nullable=False),
     Column("kind", String(30), nullable=False, comment="administrative_review / litigation"),
     Column("after_review", Boolean, nullable=False, comment="litigation filed after an administrative review"),
@@ -178,7 +193,9 @@ attachments = Table(
     "attachments",
     metadata,
     Column("id", String(36), primary_key=True),
-    Column("application_id", String(36), ForeignKey("applications.id", name="fk_attachments_application"), nullable=False),
+    Column(
+        "application_id", String(36), ForeignKey("applications.id", name="fk_attachments_application"), nullable=False
+    ),
     Column("kind", String(30), nullable=False, comment="reply_letter / released_file / other"),
     Column("filename", String(255), nullable=False),
     Column("content_type", String(100), nullable=False),
@@ -205,7 +222,12 @@ hotline_workorders = Table(
     Column("unanswered_emitted", Boolean, nullable=False),
     Column("application_id", String(36), nullable=True),
     Column("payload", JSON, nullable=False),
-    Index("ix_hotline_workorders_open_due", "due_at", sqlite_where=text("answered_at IS NULL"), postgresql_where=text("answered_at IS NULL")),
+    Index(
+        "ix_hotline_workorders_open_due",
+        "due_at",
+        sqlite_where=text("answered_at IS NULL"),
+        postgresql_where=text("answered_at IS NULL"),
+    ),
 )
 
 signature_nonces = signature_nonces_table(metadata)

@@ -38,7 +38,13 @@ _FORM_LABELS = {
     "other.correction_lapsed": "申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
     "other.fee_unpaid": "申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
 }
-_RESULT_LABELS = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结", "total": "总计"}
+_RESULT_LABELS = {
+    "upheld": "结果维持",
+    "corrected": "结果纠正",
+    "other": "其他结果",
+    "pending": "尚未审结",
+    "total": "总计",
+}
 
 _T3_LABEL_COLUMNS = 3  # A–C hold the row labels, D–J the seven counts
 _T4_WIDTH = 15
@@ -77,7 +83,15 @@ def _table3(ws: Worksheet, top: int, report: AnnualReport) -> int:
     _merge(ws, top, 1, top, _T4_WIDTH, "三、收到和处理政府信息公开申请情况", bold=True, left=True)
     h = top + 1
     # Header: the corner, 申请人情况 over the seven columns, 法人或其他组织 over the five.
-    _merge(ws, h, 1, h + 2, _T3_LABEL_COLUMNS, "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", bold=True)
+    _merge(
+        ws,
+        h,
+        1,
+        h + 2,
+        _T3_LABEL_COLUMNS,
+        "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+        bold=True,
+    )
     _merge(ws, h, 4, h, 10, "申请人情况", bold=True)
     _merge(ws, h + 1, 4, h + 2, 4, "自然人", bold=True)
     _merge(ws, h + 1, 5, h + 1, 9, "法人或其他组织", bold=True)
@@ -147,7 +161,11 @@ def render_annual_report_xlsx(report: AnnualReport) -> bytes:
     _merge(ws, 1, 1, 1, _T4_WIDTH, report_title(report), bold=True)
     ws.cell(row=1, column=1).font = Font(bold=True, size=16)
     ws.row_dimensions[1].height = 30
-    scope = f"单位代码：{report.scope.unit_code}" if report.scope.unit_code else f"行政区划（含下级）：{report.scope.region}"
+    scope = (
+        f"单位代码：{report.scope.unit_code}"
+        if report.scope.unit_code
+        else f"行政区划（含下级）：{report.scope.region}"
+    )
     _merge(ws, 2, 1, 2, _T4_WIDTH, f"{scope}　统计年度：{report.year}年", left=True)
     after3 = _table3(ws, 4, report)
     _table4(ws, after3 + 1, report)

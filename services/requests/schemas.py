@@ -41,7 +41,9 @@ class UnitIn(BaseModel):
     parent_code: str | None = Field(
         None, pattern=UNIT_CODE_PATTERN, description="上级单位代码，须已存在；顶级单位为空 / parent unit, must exist"
     )
-    region: str = Field(pattern=REGION_PATTERN, description="行政区划代码（6、9 或 12 位数字） / administrative division code")
+    region: str = Field(
+        pattern=REGION_PATTERN, description="行政区划代码（6、9 或 12 位数字） / administrative division code"
+    )
     contacts: list[UnitContactIO] = Field(default_factory=list, max_length=20, description="联系人 / contact persons")
     active: bool = Field(True, description="是否有效；停用的单位不再出现在申请人的选择中 / false: retired unit")
 

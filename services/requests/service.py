@@ -31,6 +31,7 @@ from shared.calendar import CalendarError, WorkingDayCalendar
 from shared.context import current_request_id
 from shared.db import stored_utc
 from shared.errors import ProblemError, conflict, forbidden, not_found
+from shared.etags import check_if_match
 from shared.events import (
     CalendarDay,
     CalendarUpdated,
@@ -39,7 +40,6 @@ from shared.events import (
     new_event,
 )
 from shared.pagination import Page, decode_cursor, encode_cursor
-from shared.etags import check_if_match
 from shared.runtime import ServiceRuntime
 
 log = logging.getLogger("gongkai.requests")
@@ -53,10 +53,15 @@ ProgressCallback = Callable[[int, int], None]
 # -- helpers --------------------------------------------------------------------------------------
 
 
-
 def _audit_values(
-    runtime: ServiceRuntime, actor: Principal, at: datetime, action: str, entity_type: str, entity_id: str,
-    before: Any, after: Any,
+    runtime: ServiceRuntime,
+    actor: Principal,
+    at: datetime,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    before: Any,
+    after: Any,
 ) -> dict[str, Any]:
     return {
         "at": at,
@@ -285,7 +290,9 @@ async def import_units(
                 await session.execute(
                     units.insert().values(unit_code=code, **state, version=1, created_at=now, updated_at=now)
                 )
-                audit_rows.append(_audit_values(runtime, actor, now, "unit.created", "unit", code, None, {**state, "version": 1}))
+                audit_rows.append(
+                    _audit_values(runtime, actor, now, "unit.created", "unit", code, None, {**state, "version": 1})
+                )
                 events.append(_unit_event(runtime, code, state, now))
             else:
                 updated += 1
@@ -342,7 +349,9 @@ def validate_calendar_year(year: int, body: CalendarYearIn) -> tuple[dict[date, 
     return holidays, makeup
 
 
-def calendar_with(base: WorkingDayCalendar, year: int, holidays: dict[date, str], makeup: dict[date, str]) -> WorkingDayCalendar:
+def calendar_with(
+    base: WorkingDayCalendar, year: int, holidays: dict[date, str], makeup: dict[date, str]
+) -> WorkingDayCalendar:
     """A copy of ``base`` (its built-in and loaded years) with ``year`` replaced."""
     candidate = WorkingDayCalendar()
     for known in base.known_years():
@@ -418,7 +427,9 @@ async def put_calendar_year(
                 makeup_workdays=[CalendarDay(day=d, name=n) for d, n in sorted(makeup.items())],
             )
             await runtime.outbox.add(session, new_event(event, source=SOURCE, subject=str(year), time=now))
-            await on_calendar_year_changed(session, runtime, actor, year, calendar_with(runtime.calendar, year, holidays, makeup))
+            await on_calendar_year_changed(
+                session, runtime, actor, year, calendar_with(runtime.calendar, year, holidays, makeup)
+            )
         saved = (await session.execute(select(calendar_years).where(calendar_years.c.year == year))).one()
     runtime.calendar.load_year(year, holidays, makeup)
     return _calendar_out(runtime, year, saved)

@@ -215,7 +215,6 @@ async def _drain(
             return total
 
 
-
 async def _count_scanned(runtime: ServiceRuntime, today: date, last: date) -> int:
     async with runtime.sessions() as session:
         return (
@@ -309,10 +308,26 @@ async def _conclude_lapsed(runtime: ServiceRuntime, today: date) -> int:
     ran out. Few rows; each is one use case (``applications.lapse``) that locks its row, so a replica
     racing on the same application gets a 409 and moves on."""
     async with runtime.sessions() as session:
-        corrections = (await session.execute(select(applications.c.id).where(
-            applications.c.state == "correction_requested", applications.c.correction_lapse_on < today))).scalars().all()
-        fees = [row.id for row in (await session.execute(select(applications.c.id, applications.c.fee).where(
-            applications.c.state == "fee_pending"))).all() if row.fee and date.fromisoformat(row.fee["due_on"]) < today]
+        corrections = (
+            (
+                await session.execute(
+                    select(applications.c.id).where(
+                        applications.c.state == "correction_requested", applications.c.correction_lapse_on < today
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+        fees = [
+            row.id
+            for row in (
+                await session.execute(
+                    select(applications.c.id, applications.c.fee).where(applications.c.state == "fee_pending")
+                )
+            ).all()
+            if row.fee and date.fromisoformat(row.fee["due_on"]) < today
+        ]
     concluded = 0
     for application_id, action in [*((i, "lapse-correction") for i in corrections), *((i, "lapse-fee") for i in fees)]:
         try:

@@ -76,7 +76,11 @@ def unreadable(detail: str) -> ProblemError:
 
 def too_many_rows() -> ProblemError:
     return _problem(
-        413, "too_many_rows", "导入文件行数过多", f"一次最多导入 {MAX_IMPORT_ROWS} 行，请拆分文件", max_rows=MAX_IMPORT_ROWS
+        413,
+        "too_many_rows",
+        "导入文件行数过多",
+        f"一次最多导入 {MAX_IMPORT_ROWS} 行，请拆分文件",
+        max_rows=MAX_IMPORT_ROWS,
     )
 
 
@@ -166,7 +170,9 @@ def read_sheet(content: bytes, filename: str | None = None) -> Sheet:
     """The header and data rows of an uploaded CSV or XLSX file (detected by content, then name)."""
     name = (filename or "").lower()
     if content.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _problem(415, "unsupported_file_type", "不支持的文件类型", "不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 .csv")
+        raise _problem(
+            415, "unsupported_file_type", "不支持的文件类型", "不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 .csv"
+        )
     if content.startswith(b"PK\x03\x04"):
         return _sheet_of(_xlsx_lines(content))
     if name.endswith((".xlsx", ".xlsm")):

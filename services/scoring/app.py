@@ -19,7 +19,7 @@ SPEC = ServiceSpec(
     description="Appraisal schemes (考核方案), indicator trees, score sheets, deductions, grades and rankings.",
     tables=foundation,
     versions_dir=Path(__file__).parent / "migrations" / "versions",
-    path_prefixes=('/api/v1/schemes', '/api/v1/sheets'),
+    path_prefixes=("/api/v1/schemes", "/api/v1/sheets"),
     routers=[router],
     handlers=HANDLERS,
 )

@@ -17,9 +17,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from shared.bus.base import (
+    BatchHandler,
     Bus,
     DeadLetter,
-    BatchHandler,
     PublishItem,
     RetryPolicy,
     Subscription,
@@ -141,9 +141,7 @@ class _MemorySubscription(Subscription):
         while True:
             batch = await next_batch(self.queue.ready, self.batch_size)
             try:
-                decisions = await decide(
-                    self.service, self.handler, [(d.body, d.failures) for d in batch], self.policy
-                )
+                decisions = await decide(self.service, self.handler, [(d.body, d.failures) for d in batch], self.policy)
             except asyncio.CancelledError:
                 # Stopped before the ack: the messages go back, as unacked AMQP deliveries do.
                 for delivery in batch:

@@ -101,9 +101,7 @@ class RabbitBus(Bus):
                 connection = await self._connect()
                 try:
                     channel = await connection.channel(publisher_confirms=True)
-                    self._exchange = await channel.declare_exchange(
-                        EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
-                    )
+                    self._exchange = await channel.declare_exchange(EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
                     for subscription in self._subscriptions:
                         await subscription.open(connection)
                 except BaseException:
@@ -118,9 +116,7 @@ class RabbitBus(Bus):
     async def _connect(self) -> AbstractRobustConnection:
         # aio_pika.connect_robust, except that a failed first attempt closes its connection
         # object instead of leaving it to the garbage collector.
-        connection = aio_pika.RobustConnection(
-            make_url(self.url, reconnect_interval=self.reconnect_interval)
-        )
+        connection = aio_pika.RobustConnection(make_url(self.url, reconnect_interval=self.reconnect_interval))
         try:
             await connection.connect(timeout=5)
         except BaseException:
@@ -215,7 +211,9 @@ class RabbitBus(Bus):
                 if wanted is not None and message.message_id not in wanted:
                     continue  # left unacked: returned to the dead queue when the channel closes
                 await channel.default_exchange.publish(
-                    _message(message.body, message.message_id or "", message.type or "", headers={"x-gongkai-replayed": True}),
+                    _message(
+                        message.body, message.message_id or "", message.type or "", headers={"x-gongkai-replayed": True}
+                    ),
                     routing_key=queue_name(service),
                     timeout=PUBLISH_TIMEOUT_SECONDS,
                 )

@@ -30,6 +30,8 @@ effects = Table(
     Column("event_id", String(36), nullable=False),  # not unique: a duplicate must be countable
     Column("replica", String(50), nullable=False),
 )
+
+
 def event_type_of(service: str) -> str:
     """Each test service consumes a type of its own, so a suite running beside it on the same
     broker (whose events also go through gongkai.events) cannot leak into its queues."""

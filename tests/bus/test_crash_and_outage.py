@@ -113,8 +113,14 @@ async def test_events_written_while_rabbitmq_is_unreachable_are_all_delivered_wh
 
 async def _start_consumer_process(name: str, database_url: str, *flags: str) -> asyncio.subprocess.Process:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.bus.consumer_process", name, database_url, *flags,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "tests.bus.consumer_process",
+        name,
+        database_url,
+        *flags,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
     )
     assert process.stdout is not None
     line = await asyncio.wait_for(process.stdout.readline(), 30)

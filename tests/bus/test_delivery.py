@@ -110,7 +110,6 @@ async def test_replay_of_selected_dead_letters_leaves_the_others(bus: Bus, clean
         seen.append(event.id)
         raise RuntimeError("no")
 
-
     subscription = await bus.subscribe(
         name, [event_type_of(name)], each(always_fails), policy=RetryPolicy(max_attempts=settings.bus_max_attempts)
     )
@@ -203,7 +202,6 @@ async def test_redelivery_after_a_crash_between_commit_and_ack_applies_once(
 
 @pytest.mark.parametrize("bus_url", ["memory"], indirect=True)
 async def test_memory_bus_keeps_unacked_messages_when_a_consumer_stops(bus: Bus) -> None:
-
     name = "stopper"
     started = asyncio.Event()
     release = asyncio.Event()

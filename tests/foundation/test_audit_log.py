@@ -31,8 +31,16 @@ async def record_one(sessions: async_sessionmaker[AsyncSession], request_id: str
     try:
         async with sessions.begin() as session:
             await record_audit(
-                session, AUDIT, at=AT, actor_sub="clerk-7", actor_name="王五", action="request.replied",
-                entity_type="request", entity_id="r-1", before={"state": "review"}, after={"state": "replied"},
+                session,
+                AUDIT,
+                at=AT,
+                actor_sub="clerk-7",
+                actor_name="王五",
+                action="request.replied",
+                entity_type="request",
+                entity_id="r-1",
+                before={"state": "review"},
+                after={"state": "replied"},
             )
     finally:
         request_id_var.reset(token)
@@ -60,8 +68,14 @@ async def test_an_entry_rolls_back_with_its_transaction(sessions: async_sessionm
     with pytest.raises(RuntimeError):
         async with sessions.begin() as session:
             await record_audit(
-                session, AUDIT, at=AT, actor_sub="clerk-7", actor_name=None, action="request.replied",
-                entity_type="request", entity_id="r-1",
+                session,
+                AUDIT,
+                at=AT,
+                actor_sub="clerk-7",
+                actor_name=None,
+                action="request.replied",
+                entity_type="request",
+                entity_id="r-1",
             )
             raise RuntimeError("the use case failed after auditing")
 

@@ -57,8 +57,15 @@ def things_router(calls: list[str]) -> APIRouter:
         thing_id = str(uuid.uuid4())
         async with rt.sessions.begin() as session:
             await record_audit(
-                session, rt.tables.audit_log, at=rt.clock.now(), actor_sub="tester", actor_name=None,
-                action="thing.created", entity_type="thing", entity_id=thing_id, after={"name": body.name},
+                session,
+                rt.tables.audit_log,
+                at=rt.clock.now(),
+                actor_sub="tester",
+                actor_name=None,
+                action="thing.created",
+                entity_type="thing",
+                entity_id=thing_id,
+                after={"name": body.name},
             )
         return {"id": thing_id, "name": body.name}
 

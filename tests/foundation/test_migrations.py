@@ -19,7 +19,7 @@ from shared.db import create_engine
 from shared.migrations import alembic_config, upgrade
 from shared.runtime import ServiceSpec
 from shared.settings import SERVICE_NAMES
-from tests.conftest import in_thread, recreate_pg_database, pg_test_database
+from tests.conftest import in_thread, pg_test_database, recreate_pg_database
 from tests.foundation import head_revision
 from tests.infra import require_postgres
 
@@ -67,11 +67,16 @@ def version(connection: Connection) -> list[str]:
 
 
 def append_only_function_exists(connection: Connection) -> bool:
-    return connection.execute(text("SELECT count(*) FROM pg_proc WHERE proname = 'audit_log_append_only'")).scalar_one() > 0
+    return (
+        connection.execute(text("SELECT count(*) FROM pg_proc WHERE proname = 'audit_log_append_only'")).scalar_one()
+        > 0
+    )
 
 
 @pytest.fixture(params=SERVICE_NAMES)
-async def migrated(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> AsyncIterator[tuple[ServiceSpec, str]]:
+async def migrated(
+    request: pytest.FixtureRequest, backend: str, tmp_path: Path
+) -> AsyncIterator[tuple[ServiceSpec, str]]:
     spec = spec_of(request.param)
     url = fresh_database(backend, spec.name, tmp_path)
     migrate_up(spec, url)

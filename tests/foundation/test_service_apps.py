@@ -281,10 +281,14 @@ MALFORMED: dict[str, Malformed] = {
         lambda s, h: s.client.put(CLOCK, content=b" " * (MAX_BODY_BYTES + 1), headers={**h, **JSON}),
     ),
     "streamed body over the limit": Malformed(
-        413, "payload_too_large", lambda s, h: s.client.put(CLOCK, content=_streamed(MAX_BODY_BYTES), headers={**h, **JSON})
+        413,
+        "payload_too_large",
+        lambda s, h: s.client.put(CLOCK, content=_streamed(MAX_BODY_BYTES), headers={**h, **JSON}),
     ),
     "malformed content-length": Malformed(
-        400, "bad_request", lambda s, h: s.client.put(CLOCK, content=b"{}", headers={**h, **JSON, "Content-Length": "1e3"})
+        400,
+        "bad_request",
+        lambda s, h: s.client.put(CLOCK, content=b"{}", headers={**h, **JSON, "Content-Length": "1e3"}),
     ),
     "non-utf-8 body": Malformed(
         400, None, lambda s, h: s.client.put(CLOCK, content=b"\xff\xfe{\x00\x81\xc3(", headers={**h, **JSON})

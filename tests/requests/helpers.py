@@ -38,7 +38,9 @@ class Api:
         outbox = self.runtime.tables.outbox
         async with self.runtime.sessions() as session:
             rows = (
-                await session.execute(select(outbox.c.payload).where(outbox.c.type == event_type).order_by(outbox.c.seq))
+                await session.execute(
+                    select(outbox.c.payload).where(outbox.c.type == event_type).order_by(outbox.c.seq)
+                )
             ).all()
         return [json.loads(r.payload) for r in rows]
 

@@ -37,32 +37,54 @@ async def report_api(database_url: str) -> AsyncIterator[Api]:
 def unit_row(unit_code: str, region: str, name: str | None = None) -> dict[str, Any]:
     now = datetime(2026, 1, 1, tzinfo=UTC)
     return {
-        "unit_code": unit_code, "name": name or f"单位{unit_code}", "kind": "department", "parent_code": None,
-        "region": region, "contacts": [], "active": True, "version": 1, "created_at": now, "updated_at": now,
+        "unit_code": unit_code,
+        "name": name or f"单位{unit_code}",
+        "kind": "department",
+        "parent_code": None,
+        "region": region,
+        "contacts": [],
+        "active": True,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
     }
 
 
-def app_row(received: date | None, concluded: date | None = None, outcome: str | None = "disclosed", **kw: Any) -> dict[str, Any]:
+def app_row(
+    received: date | None, concluded: date | None = None, outcome: str | None = "disclosed", **kw: Any
+) -> dict[str, Any]:
     state = kw.pop("state", None)
     if state is None:
         state = "registered" if concluded is None else ("withdrawn" if outcome is None else "replied")
     return application_row(
-        received_on=received, concluded_on=concluded, outcome=outcome if concluded else None,
-        replied_on=concluded if outcome else None, state=state, **kw,
+        received_on=received,
+        concluded_on=concluded,
+        outcome=outcome if concluded else None,
+        replied_on=concluded if outcome else None,
+        state=state,
+        **kw,
     )
 
 
 def review_row(filed: date, decided: date | None = None, result: str = "pending", **kw: Any) -> dict[str, Any]:
     row = {
-        "id": str(uuid.uuid4()), "application_id": kw.pop("application_id"), "unit_code": "U001",
-        "kind": "administrative_review", "after_review": False, "filed_on": filed, "result": result,
-        "decided_on": decided, "version": 1,
+        "id": str(uuid.uuid4()),
+        "application_id": kw.pop("application_id"),
+        "unit_code": "U001",
+        "kind": "administrative_review",
+        "after_review": False,
+        "filed_on": filed,
+        "result": result,
+        "decided_on": decided,
+        "version": 1,
     }
     row.update(kw)
     return row
 
 
-async def insert(api: Api, apps: list[dict[str, Any]] = (), units_: list[dict[str, Any]] = (), reviews: list[dict[str, Any]] = ()) -> None:  # type: ignore[assignment]
+async def insert(
+    api: Api, apps: list[dict[str, Any]] = (), units_: list[dict[str, Any]] = (), reviews: list[dict[str, Any]] = ()
+) -> None:  # type: ignore[assignment]
     async with api.runtime.sessions() as session, session.begin():
         if units_:
             await session.execute(units.insert(), list(units_))
@@ -128,13 +150,22 @@ async def test_balance_holds_on_generated_data_for_several_years_for_a_unit_and_
         received = first + timedelta(days=rng.randrange(0, 4 * 365))
         roll = rng.random()
         if roll < 0.05:  # never registered (withdrawn while submitted)
-            apps.append(app_row(None, received, None, unit_code=unit_code, state="withdrawn",
-                                applicant_type=rng.choice(APPLICANT_TYPES)))
+            apps.append(
+                app_row(
+                    None,
+                    received,
+                    None,
+                    unit_code=unit_code,
+                    state="withdrawn",
+                    applicant_type=rng.choice(APPLICANT_TYPES),
+                )
+            )
             continue
         concluded = None if roll < 0.25 else received + timedelta(days=rng.randrange(0, 120))
         outcome = None if roll < 0.35 else rng.choice(codes)  # withdrawn, or replied
-        apps.append(app_row(received, concluded, outcome, unit_code=unit_code,
-                            applicant_type=rng.choice(APPLICANT_TYPES)))
+        apps.append(
+            app_row(received, concluded, outcome, unit_code=unit_code, applicant_type=rng.choice(APPLICANT_TYPES))
+        )
     async with report_api(database_url) as api:
         await insert(api, apps, [unit_row(u, r) for u, r in unit_regions.items()])
         for year in (2023, 2024, 2025, 2026, 2027, 2028):
@@ -150,13 +181,25 @@ async def test_balance_holds_on_generated_data_for_several_years_for_a_unit_and_
         # Something was actually counted in every kind of row.
         body = await report(api, 2025, region="13")
         rows = body["table3"]["rows"]
-        assert min(rows[r]["total"] for r in ("received", "carried_over_from_last_year", "concluded_total", "carried_over_to_next_year")) > 0
+        assert (
+            min(
+                rows[r]["total"]
+                for r in ("received", "carried_over_from_last_year", "concluded_total", "carried_over_to_next_year")
+            )
+            > 0
+        )
 
 
 async def test_carry_over_across_a_year_end(database_url: str) -> None:
     async with report_api(database_url) as api:
-        await insert(api, [app_row(date(2025, 12, 20), date(2026, 1, 10), "partially_disclosed",
-                                   applicant_type="research_institution")])
+        await insert(
+            api,
+            [
+                app_row(
+                    date(2025, 12, 20), date(2026, 1, 10), "partially_disclosed", applicant_type="research_institution"
+                )
+            ],
+        )
         r2025 = (await report(api, 2025, unit_code="U001"))["table3"]["rows"]
         r2026 = (await report(api, 2026, unit_code="U001"))["table3"]["rows"]
     assert r2025["received"]["research_institution"] == 1
@@ -182,10 +225,13 @@ async def test_withdrawal_counts_as_other_other_in_its_year(database_url: str) -
 
 async def test_unregistered_applications_are_never_counted(database_url: str) -> None:
     async with report_api(database_url) as api:
-        await insert(api, [
-            app_row(None, None, None, state="submitted"),
-            app_row(None, date(2026, 3, 1), None, state="withdrawn"),
-        ])
+        await insert(
+            api,
+            [
+                app_row(None, None, None, state="submitted"),
+                app_row(None, date(2026, 3, 1), None, state="withdrawn"),
+            ],
+        )
         for year in (2025, 2026, 2027):
             rows = (await report(api, year, unit_code="U001"))["table3"]["rows"]
             assert all(counts["total"] == 0 for counts in rows.values())
@@ -194,7 +240,8 @@ async def test_unregistered_applications_are_never_counted(database_url: str) ->
 async def test_every_outcome_code_lands_in_its_own_row(database_url: str) -> None:
     apps = [
         app_row(date(2026, 3, 1), date(2026, 4, 1), code, applicant_type="natural_person")
-        for i, code in enumerate(OUTCOMES) for _ in range(i + 1)
+        for i, code in enumerate(OUTCOMES)
+        for _ in range(i + 1)
     ]
     async with report_api(database_url) as api:
         await insert(api, apps)
@@ -207,7 +254,8 @@ async def test_every_outcome_code_lands_in_its_own_row(database_url: str) -> Non
 async def test_applicant_types_in_their_columns(database_url: str) -> None:
     apps = [
         app_row(date(2026, 5, 1), None, applicant_type=kind)
-        for i, kind in enumerate(APPLICANT_TYPES) for _ in range(i + 1)
+        for i, kind in enumerate(APPLICANT_TYPES)
+        for _ in range(i + 1)
     ]
     async with report_api(database_url) as api:
         await insert(api, apps)
@@ -228,7 +276,9 @@ async def test_table4_decided_in_year_pending_at_every_year_end_and_direct_vs_af
         review_row(date(2026, 1, 5), date(2026, 2, 5), "upheld", application_id=a),
         review_row(date(2026, 1, 5), None, "pending", application_id=a),  # open ever since
         review_row(date(2025, 6, 1), date(2026, 7, 1), "other", kind="litigation", application_id=a),
-        review_row(date(2026, 6, 1), date(2026, 9, 1), "upheld", kind="litigation", after_review=True, application_id=a),
+        review_row(
+            date(2026, 6, 1), date(2026, 9, 1), "upheld", kind="litigation", after_review=True, application_id=a
+        ),
         review_row(date(2026, 8, 1), None, "pending", kind="litigation", after_review=True, application_id=a),
         review_row(date(2026, 8, 1), date(2026, 9, 1), "upheld", unit_code="U002", application_id=a),  # other unit
     ]
@@ -259,8 +309,14 @@ async def _seed_small(api: Api) -> None:
     ]
     application_id = apps[0]["id"]
     await insert(
-        api, apps, [unit_row("U001", "130402", "某市某区人民政府办公室"), unit_row("U002", "130403")],
-        [review_row(date(2026, 2, 1), None, "pending", kind="litigation", after_review=True, application_id=application_id)],
+        api,
+        apps,
+        [unit_row("U001", "130402", "某市某区人民政府办公室"), unit_row("U002", "130403")],
+        [
+            review_row(
+                date(2026, 2, 1), None, "pending", kind="litigation", after_review=True, application_id=application_id
+            )
+        ],
     )
 
 
@@ -290,7 +346,9 @@ async def test_json_report_and_unit_scoping(database_url: str) -> None:
             denied = await api.client.get(url, params={"region": "1304"}, headers=headers)
             assert denied.status_code == 403
         # Applicants and integrations never; no token → 401.
-        assert (await api.client.get(url, params={"unit_code": "U001"}, headers=api.auth("applicant"))).status_code == 403
+        assert (
+            await api.client.get(url, params={"unit_code": "U001"}, headers=api.auth("applicant"))
+        ).status_code == 403
         assert (await api.client.get(url, params={"unit_code": "U001"})).status_code == 401
         # Unit-wide roles: any unit and region roll-ups.
         for role in ("office", "admin", "assessor", "inspector"):
@@ -305,7 +363,8 @@ async def test_xlsx_by_accept_header_laid_out_like_the_form(database_url: str) -
     async with report_api(database_url) as api:
         await _seed_small(api)
         response = await api.client.get(
-            REPORT_PATH.format(year=2026), params={"unit_code": "U001"},
+            REPORT_PATH.format(year=2026),
+            params={"unit_code": "U001"},
             headers={**api.auth("office"), "Accept": XLSX_MEDIA_TYPE},
         )
     assert response.status_code == 200, response.text
@@ -317,8 +376,17 @@ async def test_xlsx_by_accept_header_laid_out_like_the_form(database_url: str) -
     assert ws["A1"].font.bold
 
     cells = {cell.value: cell for row in ws.iter_rows() for cell in row if isinstance(cell.value, str)}
-    for label in ("三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况", "申请人情况",
-                  "法人或其他组织", "未经复议直接起诉", "复议后起诉", "行政复议", "行政诉讼", "（七）总计"):
+    for label in (
+        "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "申请人情况",
+        "法人或其他组织",
+        "未经复议直接起诉",
+        "复议后起诉",
+        "行政复议",
+        "行政诉讼",
+        "（七）总计",
+    ):
         assert label in cells, label
     header = cells["申请人情况"]
     assert header.font.bold
@@ -326,7 +394,13 @@ async def test_xlsx_by_accept_header_laid_out_like_the_form(database_url: str) -
     assert f"{header.coordinate}:J{header.row}" in merged  # over the seven count columns
     legal = cells["法人或其他组织"]
     assert f"{legal.coordinate}:I{legal.row}" in merged
-    assert [ws.cell(row=legal.row + 1, column=c).value for c in range(5, 10)] == ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
+    assert [ws.cell(row=legal.row + 1, column=c).value for c in range(5, 10)] == [
+        "商业企业",
+        "科研机构",
+        "社会公益组织",
+        "法律服务机构",
+        "其他",
+    ]
 
     def value(label: str, column: str) -> Any:  # D 自然人, E 商业企业, … J 总计
         return ws[f"{column}{cells[label].row}"].value
@@ -339,8 +413,19 @@ async def test_xlsx_by_accept_header_laid_out_like_the_form(database_url: str) -
     assert value("（七）总计", "J") == 2
     assert value("四、结转下年度继续办理", "I") == 1
     labels = [ws.cell(row=r, column=c).value for r in range(1, ws.max_row + 1) for c in (1, 2, 3)]
-    order = ["一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量", "三、本年度办理结果", "（一）予以公开",
-             "（三）不予公开", "（四）无法提供", "（五）不予处理", "（六）其他处理", "3.其他", "（七）总计", "四、结转下年度继续办理"]
+    order = [
+        "一、本年新收政府信息公开申请数量",
+        "二、上年结转政府信息公开申请数量",
+        "三、本年度办理结果",
+        "（一）予以公开",
+        "（三）不予公开",
+        "（四）无法提供",
+        "（五）不予处理",
+        "（六）其他处理",
+        "3.其他",
+        "（七）总计",
+        "四、结转下年度继续办理",
+    ]
     positions = [labels.index(label) for label in order]
     assert positions == sorted(positions)
     # Table 四: the 复议后起诉 block's 尚未审结 holds the pending litigation.

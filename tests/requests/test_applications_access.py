@@ -34,8 +34,12 @@ async def _world(a: Api) -> tuple[Desk, dict, dict, dict, dict]:
     u2 = Desk(a, a.auth("handler", units=("U002",), sub="clerk-2"))
     paper = await u1.create(unit="U001", channel="in_person")
     own = await desk.create(unit="U001", channel="online", headers=a.auth("applicant", sub="citizen-1"))
-    other = await desk.create(unit="U001", channel="online", headers=a.auth("applicant", sub="citizen-2"),
-                              applicant={"id_number": "110101198502025678"})
+    other = await desk.create(
+        unit="U001",
+        channel="online",
+        headers=a.auth("applicant", sub="citizen-2"),
+        applicant={"id_number": "110101198502025678"},
+    )
     elsewhere = await u2.create(unit="U002", channel="in_person")
     return u1, paper, own, other, elsewhere
 
@@ -47,7 +51,9 @@ async def _read_paths(a: Api, app_id: str, headers: dict[str, str]) -> list[int]
     ]
 
 
-async def test_an_applicant_sees_only_their_own_applications_masked_and_may_only_withdraw_them(database_url: str) -> None:
+async def test_an_applicant_sees_only_their_own_applications_masked_and_may_only_withdraw_them(
+    database_url: str,
+) -> None:
     async with api(database_url) as a:
         u1, paper, own, other, elsewhere = await _world(a)
         citizen = a.auth("applicant", sub="citizen-1")
@@ -65,7 +71,9 @@ async def test_an_applicant_sees_only_their_own_applications_masked_and_may_only
         assert withdrawn.status_code == 200 and withdrawn.json()["state"] == "withdrawn"
 
 
-async def test_unit_staff_see_and_act_only_on_their_units_applications_with_the_identity_in_clear(database_url: str) -> None:
+async def test_unit_staff_see_and_act_only_on_their_units_applications_with_the_identity_in_clear(
+    database_url: str,
+) -> None:
     async with api(database_url) as a:
         u1, paper, own, other, elsewhere = await _world(a)
         for role in ("handler", "unit_admin"):
@@ -79,9 +87,13 @@ async def test_unit_staff_see_and_act_only_on_their_units_applications_with_the_
             problem(await mine.post(elsewhere["id"], "assign", ASSIGN, if_match='"1"'), 404)
             listing = (await a.client.get("/api/v1/requests", headers=mine.headers)).json()
             assert {i["id"] for i in listing["items"]} == {paper["id"], own["id"], other["id"]}
-            assert (await a.client.get("/api/v1/requests", params={"unit_code": "U002"}, headers=mine.headers)).json()["items"] == []
+            assert (await a.client.get("/api/v1/requests", params={"unit_code": "U002"}, headers=mine.headers)).json()[
+                "items"
+            ] == []
         assert (await u1.act(paper["id"], "assign", ASSIGN))["state"] == "in_progress"
-        assert (await Desk(a, a.auth("unit_admin", units=("U001",))).act(own["id"], "register"))["state"] == "registered"
+        assert (await Desk(a, a.auth("unit_admin", units=("U001",))).act(own["id"], "register"))[
+            "state"
+        ] == "registered"
 
 
 async def test_office_and_admin_read_and_act_on_all_units_with_the_identity_masked(database_url: str) -> None:
@@ -110,12 +122,23 @@ async def test_assessor_and_inspector_read_all_masked_but_cannot_act(database_ur
             for app in (paper, elsewhere):
                 assert await _read_paths(a, app["id"], desk.headers) == [200] * 5
                 assert (await desk.get(app["id"]))["applicant"]["id_number"] == MASKED
-                for action, body in (("assign", ASSIGN), ("withdraw", {}), ("extend", {"working_days": 2, "reason": "r", "approver": "a"})):
+                for action, body in (
+                    ("assign", ASSIGN),
+                    ("withdraw", {}),
+                    ("extend", {"working_days": 2, "reason": "r", "approver": "a"}),
+                ):
                     problem(await desk.post(app["id"], action, body), 403)
-                r = await a.client.post(f"/api/v1/requests/{app['id']}/reviews", headers=desk.headers,
-                                        json={"kind": "administrative_review", "filed_on": "2026-09-28"})
+                r = await a.client.post(
+                    f"/api/v1/requests/{app['id']}/reviews",
+                    headers=desk.headers,
+                    json={"kind": "administrative_review", "filed_on": "2026-09-28"},
+                )
                 problem(r, 403)
-            problem(await a.client.post("/api/v1/requests", json=_paper_body(), headers=desk.headers), 422, "channel_requires_staff")
+            problem(
+                await a.client.post("/api/v1/requests", json=_paper_body(), headers=desk.headers),
+                422,
+                "channel_requires_staff",
+            )
 
 
 async def test_integration_cannot_read_or_act_on_applications_and_anonymous_gets_401(database_url: str) -> None:
@@ -141,7 +164,9 @@ def _paper_body() -> dict:
 # -- identity numbers ------------------------------------------------------------------------------
 
 
-async def test_the_identity_number_is_never_stored_or_journalled_in_clear_and_the_timeline_shows_it_only_to_the_unit(database_url: str) -> None:
+async def test_the_identity_number_is_never_stored_or_journalled_in_clear_and_the_timeline_shows_it_only_to_the_unit(
+    database_url: str,
+) -> None:
     async with api(database_url) as a:
         u1, paper, own, *_ = await _world(a)
         await u1.act(paper["id"], "assign", ASSIGN)
@@ -150,33 +175,55 @@ async def test_the_identity_number_is_never_stored_or_journalled_in_clear_and_th
             stored = [r.applicant_id_number for r in rows]
         assert all(value and ID_NUMBER not in value and MASKED not in value for value in stored)
         assert all(ID_NUMBER not in json.dumps([str(v) for v in r._mapping.values()]) for r in rows)
-        assert all(ID_NUMBER not in json.dumps([str(v) for v in e._mapping.values()]) for e in await a.audit("application"))
+        assert all(
+            ID_NUMBER not in json.dumps([str(v) for v in e._mapping.values()]) for e in await a.audit("application")
+        )
         for headers in (a.auth("office"), a.auth("inspector"), a.auth("assessor")):
             timeline = (await a.client.get(f"/api/v1/requests/{paper['id']}/timeline", headers=headers)).text
             assert ID_NUMBER not in timeline
         unit_view = (await a.client.get(f"/api/v1/requests/{paper['id']}/timeline", headers=u1.headers)).json()
-        assert next(e for e in unit_view if e["action"] == "application.created")["after"]["applicant_id_number"] == ID_NUMBER
+        assert (
+            next(e for e in unit_view if e["action"] == "application.created")["after"]["applicant_id_number"]
+            == ID_NUMBER
+        )
         office_view = (await a.client.get(f"/api/v1/requests/{paper['id']}/timeline", headers=a.auth("office"))).json()
         created = next(e for e in office_view if e["action"] == "application.created")
         assert created["after"]["applicant_id_number"] == "***"
-        mine = (await a.client.get(f"/api/v1/requests/{own['id']}/timeline", headers=a.auth("applicant", sub="citizen-1"))).json()
-        assert all((e["after"] or {}).get("applicant_id_number") in (None, "***") for e in mine if isinstance(e["after"], dict))
+        mine = (
+            await a.client.get(f"/api/v1/requests/{own['id']}/timeline", headers=a.auth("applicant", sub="citizen-1"))
+        ).json()
+        assert all(
+            (e["after"] or {}).get("applicant_id_number") in (None, "***") for e in mine if isinstance(e["after"], dict)
+        )
 
 
 # -- tracking without an account --------------------------------------------------------------------
 
 
-async def test_tracking_no_with_query_code_shows_the_status_and_wrong_code_or_unknown_number_are_the_same_404(database_url: str) -> None:
+async def test_tracking_no_with_query_code_shows_the_status_and_wrong_code_or_unknown_number_are_the_same_404(
+    database_url: str,
+) -> None:
     async with api(database_url) as a:
         _, paper, own, *_ = await _world(a)
-        r = await a.client.get(f"/api/v1/requests/track/{paper['tracking_no']}", params={"query_code": paper["query_code"]})
+        r = await a.client.get(
+            f"/api/v1/requests/track/{paper['tracking_no']}", params={"query_code": paper["query_code"]}
+        )
         assert r.status_code == 200, r.text
         assert r.json()["state"] == "registered" and r.json()["due_on"] == "2026-10-30"
         assert "applicant" not in r.json()
-        lower = await a.client.get(f"/api/v1/requests/track/{own['tracking_no']}", params={"query_code": own["query_code"].lower()})
+        lower = await a.client.get(
+            f"/api/v1/requests/track/{own['tracking_no']}", params={"query_code": own["query_code"].lower()}
+        )
         assert lower.status_code == 200 and lower.json()["state"] == "submitted"
-        wrong = problem(await a.client.get(f"/api/v1/requests/track/{paper['tracking_no']}",
-                                           params={"query_code": own["query_code"]}), 404)
-        unknown = problem(await a.client.get("/api/v1/requests/track/GK2026092800000000", params={"query_code": paper["query_code"]}), 404)
+        wrong = problem(
+            await a.client.get(
+                f"/api/v1/requests/track/{paper['tracking_no']}", params={"query_code": own["query_code"]}
+            ),
+            404,
+        )
+        unknown = problem(
+            await a.client.get("/api/v1/requests/track/GK2026092800000000", params={"query_code": paper["query_code"]}),
+            404,
+        )
         assert wrong["title"] == unknown["title"] and wrong["detail"] == unknown["detail"]
         problem(await a.client.get(f"/api/v1/requests/track/{paper['tracking_no']}"), 422)  # no code at all

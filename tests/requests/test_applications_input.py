@@ -63,7 +63,9 @@ async def test_a_malformed_application_is_422(database_url: str, case: str) -> N
     async with api(database_url) as a:
         desk = await open_desk(a, date(2026, 9, 28))
         content = json.dumps(BAD_BODIES[case])  # ASCII escapes: a lone surrogate travels as \\ud800
-        r = await a.client.post("/api/v1/requests", content=content, headers={**desk.headers, "Content-Type": "application/json"})
+        r = await a.client.post(
+            "/api/v1/requests", content=content, headers={**desk.headers, "Content-Type": "application/json"}
+        )
         problem(r, 422)
 
 
@@ -71,16 +73,26 @@ async def test_unknown_unit_is_422_and_non_json_bodies_are_400_or_415(database_u
     async with api(database_url) as a:
         desk = await open_desk(a, date(2026, 9, 28))
         office = a.auth("office")
-        problem(await a.client.post("/api/v1/requests", json=application_json("NOPE"), headers=office), 422, "unit_unknown")
+        problem(
+            await a.client.post("/api/v1/requests", json=application_json("NOPE"), headers=office), 422, "unit_unknown"
+        )
         problem(await a.client.post("/api/v1/requests", json=application_json("NOPE", "online")), 422, "unit_unknown")
-        r = await a.client.post("/api/v1/requests", content=b"{not json", headers={**desk.headers, "Content-Type": "application/json"})
+        r = await a.client.post(
+            "/api/v1/requests", content=b"{not json", headers={**desk.headers, "Content-Type": "application/json"}
+        )
         problem(r, 400)
-        r = await a.client.post("/api/v1/requests", content=b"unit_code=U001", headers={**desk.headers, "Content-Type": "text/plain"})
+        r = await a.client.post(
+            "/api/v1/requests", content=b"unit_code=U001", headers={**desk.headers, "Content-Type": "text/plain"}
+        )
         assert r.status_code in (400, 415, 422) and r.headers["content-type"].startswith("application/problem+json")
-        r = await a.client.post("/api/v1/requests", content=b"\xff\xfe\x00", headers={**desk.headers, "Content-Type": "application/json"})
+        r = await a.client.post(
+            "/api/v1/requests", content=b"\xff\xfe\x00", headers={**desk.headers, "Content-Type": "application/json"}
+        )
         assert 400 <= r.status_code < 500
         deep = b"[" * 100_000 + b"]" * 100_000
-        r = await a.client.post("/api/v1/requests", content=deep, headers={**desk.headers, "Content-Type": "application/json"})
+        r = await a.client.post(
+            "/api/v1/requests", content=deep, headers={**desk.headers, "Content-Type": "application/json"}
+        )
         assert 400 <= r.status_code < 500
 
 
@@ -96,7 +108,12 @@ async def test_actions_need_if_match_428_stale_is_412_and_unknown_ids_are_404(da
         problem(await desk.post(app["id"], "assign", assign, if_match='"1"'), 412)  # a second clerk's stale screen
         assert out["version"] == 2
         for path in ("", "/deadline", "/timeline"):
-            problem(await a.client.get(f"/api/v1/requests/00000000-0000-0000-0000-000000000000{path}", headers=desk.headers), 404)
+            problem(
+                await a.client.get(
+                    f"/api/v1/requests/00000000-0000-0000-0000-000000000000{path}", headers=desk.headers
+                ),
+                404,
+            )
         problem(await desk.post("00000000-0000-0000-0000-000000000000", "assign", assign, if_match='"1"'), 404)
         problem(await a.client.get("/api/v1/requests/" + "x" * 65, headers=desk.headers), 422)
         # the consultation close of an unknown consultation
@@ -128,7 +145,9 @@ ACTION_BAD_BODIES = [
 ]
 
 
-@pytest.mark.parametrize(("action", "body"), ACTION_BAD_BODIES, ids=[f"{a}-{i}" for i, (a, _) in enumerate(ACTION_BAD_BODIES)])
+@pytest.mark.parametrize(
+    ("action", "body"), ACTION_BAD_BODIES, ids=[f"{a}-{i}" for i, (a, _) in enumerate(ACTION_BAD_BODIES)]
+)
 async def test_a_malformed_action_body_is_422(database_url: str, action: str, body: dict) -> None:
     async with api(database_url) as a:
         desk = await open_desk(a, date(2026, 9, 28))
@@ -146,9 +165,14 @@ async def test_list_filters_and_cursor_pages_walked_to_the_end_without_repeats(d
     async with api(database_url) as a:
         desk = await open_desk(a, date(2026, 9, 28), units=("U001", "U002"))
         office = Desk(a, a.auth("office"))
-        old = await desk.create(channel="in_person", received_at="2026-08-03T10:00:00+08:00", description="采购合同 100%")  # due 08-31
-        mail = await desk.create(unit="U002", channel="mail", applicant={"type": "commercial_enterprise", "organization": "某公司",
-                                                                         "name": "某公司"})
+        old = await desk.create(
+            channel="in_person", received_at="2026-08-03T10:00:00+08:00", description="采购合同 100%"
+        )  # due 08-31
+        mail = await desk.create(
+            unit="U002",
+            channel="mail",
+            applicant={"type": "commercial_enterprise", "organization": "某公司", "name": "某公司"},
+        )
         fax = await desk.create(channel="fax")
         ids = [old["id"], mail["id"], fax["id"]]
         for i in range(9):  # some created at the same instant, some not
@@ -193,22 +217,45 @@ async def test_list_filters_and_cursor_pages_walked_to_the_end_without_repeats(d
         assert pages == 3 and len(seen) == len(set(seen)) == 12 and set(seen) == set(ids)
 
 
-@pytest.mark.parametrize("cursor", [
-    "!!!", "bm90IGpzb24", encode_cursor(["2026-09-28T00:00:00+00:00"]), encode_cursor([1, 2]),
-    encode_cursor(["2026-09-28T00:00:00+00:00", {"id": 1}]), encode_cursor(["2026-09-28T00:00:00", "x"]),
-    encode_cursor(["not a date", "x"]), encode_cursor([None, None]),
-])
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "!!!",
+        "bm90IGpzb24",
+        encode_cursor(["2026-09-28T00:00:00+00:00"]),
+        encode_cursor([1, 2]),
+        encode_cursor(["2026-09-28T00:00:00+00:00", {"id": 1}]),
+        encode_cursor(["2026-09-28T00:00:00", "x"]),
+        encode_cursor(["not a date", "x"]),
+        encode_cursor([None, None]),
+    ],
+)
 async def test_a_bad_cursor_is_400(database_url: str, cursor: str) -> None:
     async with api(database_url) as a:
         desk = await open_desk(a, date(2026, 9, 28))
         await desk.create(channel="in_person")
-        problem(await a.client.get("/api/v1/requests", params={"cursor": cursor}, headers=desk.headers), 400, "invalid_cursor")
+        problem(
+            await a.client.get("/api/v1/requests", params={"cursor": cursor}, headers=desk.headers),
+            400,
+            "invalid_cursor",
+        )
 
 
-@pytest.mark.parametrize("params", [
-    {"limit": 0}, {"limit": 100_000}, {"limit": "ten"}, {"overdue": "maybe"}, {"due_before": "2026-02-30"},
-    {"q": "x" * 201}, {"state": "x" * 31}, {"q": "a\x00b"}, {"unit_code": "\x00"}, {"channel": "fax\x00"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"limit": 0},
+        {"limit": 100_000},
+        {"limit": "ten"},
+        {"overdue": "maybe"},
+        {"due_before": "2026-02-30"},
+        {"q": "x" * 201},
+        {"state": "x" * 31},
+        {"q": "a\x00b"},
+        {"unit_code": "\x00"},
+        {"channel": "fax\x00"},
+    ],
+)
 async def test_bad_list_parameters_are_422(database_url: str, params: dict) -> None:
     async with api(database_url) as a:
         desk = await open_desk(a, date(2026, 9, 28))
@@ -218,18 +265,24 @@ async def test_bad_list_parameters_are_422(database_url: str, params: dict) -> N
 # -- administrative review and litigation records ------------------------------------------------------
 
 
-async def test_a_review_record_is_created_201_its_result_patched_with_if_match_and_review_decided_emitted(database_url: str) -> None:
+async def test_a_review_record_is_created_201_its_result_patched_with_if_match_and_review_decided_emitted(
+    database_url: str,
+) -> None:
     async with api(database_url) as a:
         desk = await open_desk(a, date(2026, 9, 28))
         app = await desk.create(channel="in_person")
         url = f"/api/v1/requests/{app['id']}/reviews"
-        r = await a.client.post(url, json={"kind": "litigation", "after_review": True, "filed_on": "2026-09-28"}, headers=desk.headers)
+        r = await a.client.post(
+            url, json={"kind": "litigation", "after_review": True, "filed_on": "2026-09-28"}, headers=desk.headers
+        )
         assert r.status_code == 201, r.text
         record = r.json()
         assert record["result"] == "pending" and record["version"] == 1 and r.headers["etag"] == '"1"'
         patch = {"result": "corrected", "decided_on": "2026-09-28"}
         problem(await a.client.patch(f"{url}/{record['id']}", json=patch, headers=desk.headers), 428)
-        problem(await a.client.patch(f"{url}/{record['id']}", json=patch, headers={**desk.headers, "If-Match": '"5"'}), 412)
+        problem(
+            await a.client.patch(f"{url}/{record['id']}", json=patch, headers={**desk.headers, "If-Match": '"5"'}), 412
+        )
         r = await a.client.patch(f"{url}/{record['id']}", json=patch, headers={**desk.headers, "If-Match": '"1"'})
         assert r.status_code == 200 and r.json()["result"] == "corrected" and r.headers["etag"] == '"2"'
         events = await a.events("request.review_decided")
@@ -239,16 +292,19 @@ async def test_a_review_record_is_created_201_its_result_patched_with_if_match_a
         problem(await a.client.patch(f"{url}/nope", json=patch, headers={**desk.headers, "If-Match": '"1"'}), 404)
 
 
-@pytest.mark.parametrize("body", [
-    {"kind": "administrative_review", "filed_on": "2026-09-01", "result": "pending", "decided_on": "2026-09-10"},
-    {"kind": "administrative_review", "filed_on": "2026-09-01", "result": "upheld"},
-    {"kind": "administrative_review", "filed_on": "2026-09-10", "result": "upheld", "decided_on": "2026-09-01"},
-    {"kind": "administrative_review", "after_review": True, "filed_on": "2026-09-01"},
-    {"kind": "litigation", "filed_on": "2026-10-01"},
-    {"kind": "appeal", "filed_on": "2026-09-01"},
-    {"kind": "litigation", "filed_on": "2026-09-31"},
-    {"kind": "litigation", "filed_on": "2026-09-01", "judge": "x"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"kind": "administrative_review", "filed_on": "2026-09-01", "result": "pending", "decided_on": "2026-09-10"},
+        {"kind": "administrative_review", "filed_on": "2026-09-01", "result": "upheld"},
+        {"kind": "administrative_review", "filed_on": "2026-09-10", "result": "upheld", "decided_on": "2026-09-01"},
+        {"kind": "administrative_review", "after_review": True, "filed_on": "2026-09-01"},
+        {"kind": "litigation", "filed_on": "2026-10-01"},
+        {"kind": "appeal", "filed_on": "2026-09-01"},
+        {"kind": "litigation", "filed_on": "2026-09-31"},
+        {"kind": "litigation", "filed_on": "2026-09-01", "judge": "x"},
+    ],
+)
 async def test_an_inconsistent_review_record_is_422(database_url: str, body: dict) -> None:
     async with api(database_url) as a:
         desk = await open_desk(a, date(2026, 9, 28))
@@ -264,8 +320,11 @@ async def test_nul_in_path_or_tracking_parameters_is_4xx_not_500(database_url: s
         for path in ("/api/v1/requests/a%00b", "/api/v1/requests/a%00b/deadline"):
             r = await a.client.get(path, headers=desk.headers)
             assert 400 <= r.status_code < 500, (path, r.text)
-        r = await a.client.patch(f"/api/v1/requests/{app['id']}/reviews/x%00", json={"result": "pending"},
-                                 headers={**desk.headers, "If-Match": '"1"'})
+        r = await a.client.patch(
+            f"/api/v1/requests/{app['id']}/reviews/x%00",
+            json={"result": "pending"},
+            headers={**desk.headers, "If-Match": '"1"'},
+        )
         assert 400 <= r.status_code < 500, r.text
         r = await a.client.get("/api/v1/requests/track/GK%00", params={"query_code": "ABCD"})
         assert 400 <= r.status_code < 500

@@ -33,7 +33,9 @@ async def registered_on(desk: Desk, day: date, **overrides: object) -> dict:
 # -- receipt by channel (条例 第三十一条) ----------------------------------------------------------
 
 
-async def test_in_person_and_registered_mail_are_registered_at_once_on_the_shanghai_date_of_received_at(database_url: str) -> None:
+async def test_in_person_and_registered_mail_are_registered_at_once_on_the_shanghai_date_of_received_at(
+    database_url: str,
+) -> None:
     async with api(database_url) as a:
         desk = await open_desk(a, D(2026, 9, 28))
         late_evening = await desk.create(channel="in_person", received_at="2026-09-24T23:30:00+08:00")
@@ -74,10 +76,13 @@ async def test_online_mail_and_fax_wait_in_submitted_until_register_which_sets_r
 async def test_received_at_in_the_future_is_422(database_url: str) -> None:
     async with api(database_url) as a:
         desk = await open_desk(a, D(2026, 9, 28))
-        r = await a.client.post("/api/v1/requests", headers=desk.headers, json={
-            **_body(), "received_at": "2026-09-28T10:01:00+08:00"})
+        r = await a.client.post(
+            "/api/v1/requests", headers=desk.headers, json={**_body(), "received_at": "2026-09-28T10:01:00+08:00"}
+        )
         problem(r, 422, "received_at_in_future")
-        r = await a.client.post("/api/v1/requests", headers=desk.headers, json={**_body(), "received_at": "2026-09-29T00:00:00+08:00"})
+        r = await a.client.post(
+            "/api/v1/requests", headers=desk.headers, json={**_body(), "received_at": "2026-09-29T00:00:00+08:00"}
+        )
         problem(r, 422, "received_at_in_future")
 
 
@@ -91,8 +96,11 @@ async def test_a_citizen_can_only_apply_online_and_cannot_send_received_at(datab
                 problem(r, 422, "channel_requires_staff")
             for channel in ("hotline_12345", "provincial"):
                 problem(await a.client.post("/api/v1/requests", json=_body(channel=channel), headers=headers), 403)
-            r = await a.client.post("/api/v1/requests", json={**_body(channel="online"), "received_at": "2026-09-20T10:00:00+08:00"},
-                                    headers=headers)
+            r = await a.client.post(
+                "/api/v1/requests",
+                json={**_body(channel="online"), "received_at": "2026-09-20T10:00:00+08:00"},
+                headers=headers,
+            )
             problem(r, 422, "received_at_requires_staff")
         out = await desk.create(channel="online", headers=citizen)
         assert out["state"] == "submitted" and out["applicant"]["id_number"] == MASKED
@@ -107,7 +115,9 @@ def _body(channel: str = "in_person") -> dict:
 # -- the 20 working days over holidays ------------------------------------------------------------
 
 
-async def test_twenty_working_days_from_2026_09_25_skip_mid_autumn_and_national_day_to_2026_10_29(database_url: str) -> None:
+async def test_twenty_working_days_from_2026_09_25_skip_mid_autumn_and_national_day_to_2026_10_29(
+    database_url: str,
+) -> None:
     async with api(database_url) as a:
         desk = await open_desk(a, D(2026, 9, 25))
         app = await desk.create(channel="in_person")
@@ -118,7 +128,8 @@ async def test_twenty_working_days_from_2026_09_25_skip_mid_autumn_and_national_
         assert d["running"] is True and d["paused_by"] == []
         holidays = {(s["day"], s["name"]) for s in d["skipped"] if s["kind"] == "holiday"}
         assert holidays == {("2026-09-26", "中秋节"), ("2026-09-27", "中秋节")} | {
-            (f"2026-10-0{i}", "国庆节") for i in range(1, 8)}
+            (f"2026-10-0{i}", "国庆节") for i in range(1, 8)
+        }
         assert ("2026-10-11", "周末") in {(s["day"], s["name"]) for s in d["skipped"]}
         # 10-10 (Sat) is worked and counted; 09-20 lies before the receipt
         assert d["makeup_workdays"] == [{"day": "2026-10-10", "name": "国庆节调休上班", "kind": "makeup_workday"}]
@@ -142,12 +153,16 @@ async def test_twenty_working_days_over_spring_festival_count_the_makeup_saturda
 # -- correction 补正 (条例 第三十条) -----------------------------------------------------------------
 
 
-async def test_correction_stops_the_clock_and_the_corrected_application_restarts_twenty_working_days(database_url: str) -> None:
+async def test_correction_stops_the_clock_and_the_corrected_application_restarts_twenty_working_days(
+    database_url: str,
+) -> None:
     async with api(database_url) as a:
         desk = await open_desk(a, D(2026, 9, 25))
         app = await desk.create(channel="in_person")
         desk.today(D(2026, 10, 9))
-        waiting = await desk.act(app["id"], "request-correction", {"note": "请补充所需信息的文号", "allowed_working_days": 15})
+        waiting = await desk.act(
+            app["id"], "request-correction", {"note": "请补充所需信息的文号", "allowed_working_days": 15}
+        )
         assert waiting["state"] == "correction_requested"
         assert waiting["due_on"] is None and waiting["clock_running"] is False and waiting["working_days_left"] is None
         assert waiting["correction_lapse_on"] == plus_working_days(D(2026, 10, 9), 15).isoformat() == "2026-10-29"
@@ -164,20 +179,25 @@ async def test_correction_stops_the_clock_and_the_corrected_application_restarts
         assert len(await a.events("request.correction_received")) == 1
 
 
-async def test_correction_notice_is_allowed_up_to_the_seventh_working_day_after_receipt_and_409_after(database_url: str) -> None:
+async def test_correction_notice_is_allowed_up_to_the_seventh_working_day_after_receipt_and_409_after(
+    database_url: str,
+) -> None:
     async with api(database_url) as a:
         desk = await open_desk(a, D(2026, 9, 25))
         on_time = await desk.create(channel="in_person")
         late = await desk.create(channel="in_person")
         desk.today(D(2026, 10, 20))
         # received 09-25 → the 7th working day after it is 10-12 (10-08, 10-09, 10-10 调休, 10-12)
-        assert (await desk.act(on_time["id"], "request-correction", {"note": "补充", "on": "2026-10-12"}))["state"] == \
-            "correction_requested"
+        assert (await desk.act(on_time["id"], "request-correction", {"note": "补充", "on": "2026-10-12"}))[
+            "state"
+        ] == "correction_requested"
         r = await desk.post(late["id"], "request-correction", {"note": "补充", "on": "2026-10-13"})
         assert "2026-10-12" in problem(r, 409, "correction_notice_late")["detail"]
 
 
-async def test_correction_lapses_to_other_correction_lapsed_only_after_the_period_set_in_the_notice(database_url: str) -> None:
+async def test_correction_lapses_to_other_correction_lapsed_only_after_the_period_set_in_the_notice(
+    database_url: str,
+) -> None:
     async with api(database_url) as a:
         desk = await open_desk(a, D(2026, 9, 28))
         app = await desk.create(channel="in_person")
@@ -203,14 +223,17 @@ async def test_a_corrected_application_cannot_arrive_before_the_correction_notic
         desk.today(D(2026, 10, 12))
         await desk.act(app["id"], "request-correction", {"note": "补充", "on": "2026-10-09"})
         problem(await desk.post(app["id"], "receive-correction", {"on": "2026-10-08"}), 422, "on_before_notice_invalid")
-        assert (await desk.act(app["id"], "receive-correction", {"on": "2026-10-09"}))["due_on"] == \
-            plus_working_days(D(2026, 10, 9), 20).isoformat()
+        assert (await desk.act(app["id"], "receive-correction", {"on": "2026-10-09"}))["due_on"] == plus_working_days(
+            D(2026, 10, 9), 20
+        ).isoformat()
 
 
 # -- consultation 征求意见 (条例 第三十二条、第三十四条) ----------------------------------------------------
 
 
-async def test_a_consultation_from_d1_to_d2_moves_the_due_date_by_the_working_days_in_d1_exclusive_d2_inclusive(database_url: str) -> None:
+async def test_a_consultation_from_d1_to_d2_moves_the_due_date_by_the_working_days_in_d1_exclusive_d2_inclusive(
+    database_url: str,
+) -> None:
     async with api(database_url) as a:
         desk = await open_desk(a, D(2026, 9, 25))
         app = await desk.create(channel="in_person")
@@ -235,7 +258,9 @@ async def test_a_consultation_from_d1_to_d2_moves_the_due_date_by_the_working_da
         assert periods["consultation"]["working_days"] == 4 and periods["consultation"]["counted"] is False
 
 
-async def test_two_consultations_closing_one_keeps_consulting_and_overlapping_days_count_once(database_url: str) -> None:
+async def test_two_consultations_closing_one_keeps_consulting_and_overlapping_days_count_once(
+    database_url: str,
+) -> None:
     async with api(database_url) as a:
         desk = await open_desk(a, D(2026, 9, 25))
         app = await desk.create(channel="in_person")
@@ -283,11 +308,18 @@ async def test_extension_is_at_most_twenty_working_days_and_needs_reason_and_app
         desk = await open_desk(a, D(2026, 9, 25))
         app = await desk.create(channel="in_person")
         desk.today(D(2026, 10, 20))
-        problem(await desk.post(app["id"], "extend", {"working_days": 21, "reason": "r", "approver": "a"}), 422,
-                "extension_days_invalid")
-        for body in ({"working_days": 5, "approver": "a"}, {"working_days": 5, "reason": "r"},
-                     {"working_days": 5, "reason": "   ", "approver": "a"}, {"working_days": 5, "reason": "r", "approver": ""},
-                     {"working_days": 0, "reason": "r", "approver": "a"}):
+        problem(
+            await desk.post(app["id"], "extend", {"working_days": 21, "reason": "r", "approver": "a"}),
+            422,
+            "extension_days_invalid",
+        )
+        for body in (
+            {"working_days": 5, "approver": "a"},
+            {"working_days": 5, "reason": "r"},
+            {"working_days": 5, "reason": "   ", "approver": "a"},
+            {"working_days": 5, "reason": "r", "approver": ""},
+            {"working_days": 0, "reason": "r", "approver": "a"},
+        ):
             problem(await desk.post(app["id"], "extend", body), 422)
         assert await a.events("request.extended") == []
         assert (await desk.get(app["id"]))["due_on"] == "2026-10-29"
@@ -313,12 +345,16 @@ async def test_per_page_fee_at_every_band_boundary(database_url: str) -> None:
         assert (await desk.get(free["id"]))["state"] == "in_progress"
 
 
-async def test_per_application_fee_the_eleventh_application_of_one_applicant_in_a_calendar_month_is_100_yuan(database_url: str) -> None:
+async def test_per_application_fee_the_eleventh_application_of_one_applicant_in_a_calendar_month_is_100_yuan(
+    database_url: str,
+) -> None:
     async with api(database_url) as a:
         desk = await open_desk(a, D(2026, 3, 31))
         # another applicant's and a February application do not count
         await desk.create(channel="in_person", received_at="2026-02-27T10:00:00+08:00")
-        await desk.create(channel="in_person", received_at="2026-03-02T10:00:00+08:00", applicant={"id_number": "110101198001011111"})
+        await desk.create(
+            channel="in_person", received_at="2026-03-02T10:00:00+08:00", applicant={"id_number": "110101198001011111"}
+        )
         ids = []
         for i in range(11):  # by mail, each registered the day it came (03-02 … 03-12)
             desk.today(D(2026, 3, 2 + i))
@@ -338,8 +374,10 @@ async def test_per_application_fee_the_eleventh_application_of_one_applicant_in_
 async def test_per_application_fee_counts_the_month_of_receipt_not_of_the_notice(database_url: str) -> None:
     async with api(database_url) as a:
         desk = await open_desk(a, D(2026, 4, 30))
-        ids = [(await desk.create(channel="in_person", received_at=f"2026-03-{10 + i:02d}T10:00:00+08:00"))["id"]
-               for i in range(11)]
+        ids = [
+            (await desk.create(channel="in_person", received_at=f"2026-03-{10 + i:02d}T10:00:00+08:00"))["id"]
+            for i in range(11)
+        ]
         await desk.to_in_progress(ids[10])
         out = await desk.act(ids[10], "fee-notice", {"method": "per_application", "on": "2026-04-01"})
         assert out["fee"]["nth_in_month"] == 11 and out["fee"]["amount"] == 100
@@ -352,8 +390,15 @@ async def test_the_fee_pause_moves_the_due_date_by_the_working_days_until_paymen
         await desk.to_in_progress(app["id"])
         desk.today(D(2026, 10, 12))
         noticed = await desk.act(app["id"], "fee-notice", {"method": "per_page", "pages": 31})
-        assert noticed["fee"] == {"method": "per_page", "pages": 31, "nth_in_month": None, "amount": 10,
-                                  "notified_on": "2026-10-12", "due_on": "2026-11-09", "paid_on": None}
+        assert noticed["fee"] == {
+            "method": "per_page",
+            "pages": 31,
+            "nth_in_month": None,
+            "amount": 10,
+            "notified_on": "2026-10-12",
+            "due_on": "2026-11-09",
+            "paid_on": None,
+        }
         assert (await desk.deadline(app["id"]))["paused_by"] == ["fee"]
         desk.today(D(2026, 10, 16))
         problem(await desk.post(app["id"], "fee-payment", {"on": "2026-10-11"}), 422)  # before the notice
@@ -396,7 +441,9 @@ async def test_releasing_outcomes_need_a_disclose_review_and_refer_blocks_every_
             problem(await desk.post(app["id"], "reply", {**reply, "outcome": outcome}), 409, "review_referred")
         await desk.act(app["id"], "review", {"opinion": "disclose", "reviewer": "保密办"})
         out = await desk.act(app["id"], "reply", {**reply, "outcome": "partially_disclosed"})
-        assert out["state"] == "replied" and out["outcome"] == "partially_disclosed" and out["replied_on"] == "2026-09-25"
+        assert (
+            out["state"] == "replied" and out["outcome"] == "partially_disclosed" and out["replied_on"] == "2026-09-25"
+        )
 
 
 async def test_a_withholding_reply_goes_out_after_a_withhold_review(database_url: str) -> None:
@@ -405,7 +452,9 @@ async def test_a_withholding_reply_goes_out_after_a_withhold_review(database_url
         app = await desk.create(channel="in_person")
         await desk.to_in_progress(app["id"])
         await desk.act(app["id"], "review", {"opinion": "withhold", "reviewer": "王五"})
-        out = await desk.act(app["id"], "reply", {"outcome": "withheld.state_secret", "legal_basis": "条例第十四条", "text": "不予公开"})
+        out = await desk.act(
+            app["id"], "reply", {"outcome": "withheld.state_secret", "legal_basis": "条例第十四条", "text": "不予公开"}
+        )
         assert out["outcome"] == "withheld.state_secret"
 
 
@@ -434,4 +483,8 @@ async def test_the_on_date_of_an_action_cannot_be_in_the_future_or_before_receip
         online = await desk.create(channel="online", headers={})
         problem(await desk.post(online["id"], "register", {"on": "2026-09-27"}), 422, "on_before_receipt")
         problem(await desk.post(online["id"], "register", {"on": "2026-09-29"}), 422, "on_in_future")
-        problem(await desk.post(app["id"], "consultations", {"party": "p", "kind": "agency", "on": "2026-10-01"}), 422, "on_in_future")
+        problem(
+            await desk.post(app["id"], "consultations", {"party": "p", "kind": "agency", "on": "2026-10-01"}),
+            422,
+            "on_in_future",
+        )

@@ -29,13 +29,20 @@ def unit_json(name: str = "市财政局") -> dict[str, Any]:
 
 def application_json(unit: str = "U001", channel: str = "in_person", **overrides: Any) -> dict[str, Any]:
     applicant = {
-        "type": "natural_person", "name": "张三", "id_type": "resident_id", "id_number": ID_NUMBER,
-        "phone": "010-12345678", "email": "zs@example.com",
+        "type": "natural_person",
+        "name": "张三",
+        "id_type": "resident_id",
+        "id_number": ID_NUMBER,
+        "phone": "010-12345678",
+        "email": "zs@example.com",
     }
     applicant.update(overrides.pop("applicant", {}))
     body: dict[str, Any] = {
-        "unit_code": unit, "channel": channel, "applicant": applicant,
-        "description": "2026年度部门预算及其执行情况", "delivery": {"format": "electronic", "method": "email"},
+        "unit_code": unit,
+        "channel": channel,
+        "applicant": applicant,
+        "description": "2026年度部门预算及其执行情况",
+        "delivery": {"format": "electronic", "method": "email"},
     }
     body.update(overrides)
     return {k: v for k, v in body.items() if v is not None}
@@ -55,17 +62,28 @@ class Desk:
         """Sets the service clock (frozen) to ``day`` in Shanghai."""
         self.a.runtime.clock.set(at(day.year, day.month, day.day, hour), frozen=True)
 
-    async def create(self, unit: str = "U001", channel: str = "in_person", *, headers: dict[str, str] | None = None,
-                     **overrides: Any) -> dict[str, Any]:
-        r = await self.client.post("/api/v1/requests", json=application_json(unit, channel, **overrides),
-                                   headers=self.headers if headers is None else headers)
+    async def create(
+        self, unit: str = "U001", channel: str = "in_person", *, headers: dict[str, str] | None = None, **overrides: Any
+    ) -> dict[str, Any]:
+        r = await self.client.post(
+            "/api/v1/requests",
+            json=application_json(unit, channel, **overrides),
+            headers=self.headers if headers is None else headers,
+        )
         assert r.status_code == 201, r.text
         out = r.json()
         self.etags[out["id"]] = r.headers["etag"]
         return out
 
-    async def post(self, app_id: str, action: str, body: dict[str, Any] | None = None, *,
-                   headers: dict[str, str] | None = None, if_match: str | None = "auto") -> httpx.Response:
+    async def post(
+        self,
+        app_id: str,
+        action: str,
+        body: dict[str, Any] | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+        if_match: str | None = "auto",
+    ) -> httpx.Response:
         """POST /requests/{id}/{action} with the remembered ETag (``if_match=None`` sends none)."""
         h = dict(self.headers if headers is None else headers)
         if if_match == "auto":
@@ -103,8 +121,9 @@ class Desk:
         return await self.act(app_id, "assign", body)
 
 
-async def open_desk(a: Api, day: date, units: tuple[str, ...] = ("U001",), *, role: str = "handler",
-                    sub: str = "clerk-1") -> Desk:
+async def open_desk(
+    a: Api, day: date, units: tuple[str, ...] = ("U001",), *, role: str = "handler", sub: str = "clerk-1"
+) -> Desk:
     """Units created by the office, the clock frozen on ``day``, a desk of ``role`` for ``units``."""
     a.runtime.clock.set(at(day.year, day.month, day.day, 10), frozen=True)
     office = a.auth("office", sub="office-1")

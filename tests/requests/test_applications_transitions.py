@@ -66,7 +66,11 @@ async def test_every_action_the_state_does_not_allow_is_409_illegal_transition(d
         app_id, cid = await in_state(desk, state)
         before = await desk.get(app_id)
         assert before["state"] == state
-        assert set(before["allowed_actions"]) == set(allowed_actions(state)) <= API_ACTIONS | {"lapse-correction", "lapse-fee"}
+        assert (
+            set(before["allowed_actions"])
+            == set(allowed_actions(state))
+            <= API_ACTIONS | {"lapse-correction", "lapse-fee"}
+        )
         illegal = sorted(API_ACTIONS - set(allowed_actions(state)))
         assert illegal, state
         for action in illegal:

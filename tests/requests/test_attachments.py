@@ -13,9 +13,11 @@ from tests.requests.helpers import api
 
 UNIT = {"name": "市财政局", "kind": "department", "region": "130400", "contacts": []}
 APPLICATION = {
-    "unit_code": "U001", "channel": "in_person",
+    "unit_code": "U001",
+    "channel": "in_person",
     "applicant": {"type": "natural_person", "name": "张三"},
-    "description": "2026年度部门预算", "delivery": {"format": "paper", "method": "pickup"},
+    "description": "2026年度部门预算",
+    "delivery": {"format": "paper", "method": "pickup"},
 }
 
 
@@ -50,7 +52,9 @@ async def test_the_unit_uploads_a_reply_letter_and_readers_download_it(database_
         other_unit = a.auth("handler", units=("U999",))
         refused = await a.client.post(path, headers=other_unit, files={"file": ("x.txt", b"x", "text/plain")})
         assert refused.status_code == 403
-        bad_kind = await a.client.post(path, headers=staff, data={"kind": "poem"}, files={"file": ("x.txt", b"x", "text/plain")})
+        bad_kind = await a.client.post(
+            path, headers=staff, data={"kind": "poem"}, files={"file": ("x.txt", b"x", "text/plain")}
+        )
         assert bad_kind.status_code == 422 and bad_kind.json()["code"] == "attachment_kind_invalid"
         missing = await a.client.get(f"{path}/nope", headers=office)
         assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/problem+json")

@@ -35,8 +35,14 @@ async def test_builtin_and_unknown_years_are_public(database_url: str) -> None:
 
         unknown = (await a.client.get(f"{CAL}/2027")).json()
         assert unknown == {
-            "year": 2027, "known": False, "source": None, "holidays": [], "makeup_workdays": [],
-            "version": None, "updated_at": None, "updated_by": None,
+            "year": 2027,
+            "known": False,
+            "source": None,
+            "holidays": [],
+            "makeup_workdays": [],
+            "version": None,
+            "updated_at": None,
+            "updated_by": None,
         }
         for year in (1999, 2101):
             response = await a.client.get(f"{CAL}/{year}")
@@ -50,7 +56,9 @@ async def test_put_a_year_then_count_with_it_and_survive_a_restart(database_url:
         assert (before.day, before.provisional) == (date(2027, 2, 8), True)  # weekends only
 
         assert (await a.client.put(f"{CAL}/2027", json=ARRANGEMENT_2027)).status_code == 401
-        assert (await a.client.put(f"{CAL}/2027", json=ARRANGEMENT_2027, headers=a.auth("unit_admin"))).status_code == 403
+        assert (
+            await a.client.put(f"{CAL}/2027", json=ARRANGEMENT_2027, headers=a.auth("unit_admin"))
+        ).status_code == 403
         response = await a.client.put(f"{CAL}/2027", json=ARRANGEMENT_2027, headers=a.auth("office", sub="clerk-7"))
         assert response.status_code == 200, response.text
         assert response.headers["ETag"] == '"1"'
@@ -80,7 +88,9 @@ async def test_put_a_year_then_count_with_it_and_survive_a_restart(database_url:
         assert again.status_code == 200 and again.json()["version"] == 1
         assert len(await a.events("calendar.updated")) == 1
         stale = await a.client.put(
-            f"{CAL}/2027", json={**ARRANGEMENT_2027, "makeup_workdays": []}, headers={**a.auth("admin"), "If-Match": '"7"'}
+            f"{CAL}/2027",
+            json={**ARRANGEMENT_2027, "makeup_workdays": []},
+            headers={**a.auth("admin"), "If-Match": '"7"'},
         )
         assert stale.status_code == 412 and stale.json()["code"] == "precondition_failed"
 

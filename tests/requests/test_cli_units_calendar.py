@@ -91,7 +91,10 @@ def test_calendar_load_one_year_and_a_list(database: Path, tmp_path: Path) -> No
     several.write_text(
         json.dumps(
             [
-                {"year": 2027, "holidays": [{"day": "2027-01-01", "name": "元旦"}, {"day": "2027-01-02", "name": "元旦"}]},
+                {
+                    "year": 2027,
+                    "holidays": [{"day": "2027-01-01", "name": "元旦"}, {"day": "2027-01-02", "name": "元旦"}],
+                },
                 {"year": 2028, "holidays": [{"day": "2028-01-01", "name": "元旦"}]},
             ]
         ),

@@ -66,8 +66,13 @@ def workorder(no: str = "GD20260925000123", category: str = "disclosure_request"
     }
     if category == "disclosure_request":
         doc |= {
-            "applicant": {"type": "natural_person", "name": "张三", "id_type": "resident_id",
-                          "id_number": "110101199003071234", "phone": "13800000000"},
+            "applicant": {
+                "type": "natural_person",
+                "name": "张三",
+                "id_type": "resident_id",
+                "id_number": "110101199003071234",
+                "phone": "13800000000",
+            },
             "purpose": "了解财政支出",
             "delivery": {"format": "electronic", "method": "email"},
         }
@@ -77,22 +82,36 @@ def workorder(no: str = "GD20260925000123", category: str = "disclosure_request"
 
 def provincial(pid: str = "SZW-2026-0001", **overrides: Any) -> dict[str, Any]:
     doc: dict[str, Any] = {
-        "provincial_id": pid, "unit_code": "U001",
-        "applicant": {"type": "commercial_enterprise", "name": "某某有限公司", "organization": "某某有限公司",
-                      "email": "law@example.com"},
-        "description": "2026年政府采购合同", "delivery": {"format": "electronic", "method": "online"},
+        "provincial_id": pid,
+        "unit_code": "U001",
+        "applicant": {
+            "type": "commercial_enterprise",
+            "name": "某某有限公司",
+            "organization": "某某有限公司",
+            "email": "law@example.com",
+        },
+        "description": "2026年政府采购合同",
+        "delivery": {"format": "electronic", "method": "online"},
     }
     doc.update(overrides)
     return doc
 
 
 async def post_signed(
-    a: Api, path: str, doc: Any, *, secret: str = HOTLINE_OLD, ts: int | None = None, headers: dict[str, str] | None = None
+    a: Api,
+    path: str,
+    doc: Any,
+    *,
+    secret: str = HOTLINE_OLD,
+    ts: int | None = None,
+    headers: dict[str, str] | None = None,
 ) -> httpx.Response:
     body = doc if isinstance(doc, bytes) else json.dumps(doc, ensure_ascii=False).encode()
     stamp = ts if ts is not None else int(a.runtime.clock.now().timestamp())
     return await a.client.post(
-        path, content=body, headers={"Content-Type": "application/json", **sign(secret, body, timestamp=stamp), **(headers or {})}
+        path,
+        content=body,
+        headers={"Content-Type": "application/json", **sign(secret, body, timestamp=stamp), **(headers or {})},
     )
 
 
@@ -120,27 +139,36 @@ async def test_a_signed_disclosure_request_becomes_a_submitted_hotline_applicati
         assert got.json()["received_on"] is None and got.json()["due_on"] is None
         assert await a.events("request.registered") == []
         # The citizen follows it with what the hotline passed on.
-        track = await a.client.get(f"/api/v1/requests/track/{out['application']['tracking_no']}",
-                                   params={"query_code": out["application"]["query_code"]})
+        track = await a.client.get(
+            f"/api/v1/requests/track/{out['application']['tracking_no']}",
+            params={"query_code": out["application"]["query_code"]},
+        )
         assert track.status_code == 200 and track.json()["state"] == "submitted"
-        r = await a.client.post(f"/api/v1/requests/{app_id}/register", json={},
-                                headers={**office, "If-Match": got.headers["etag"]})
+        r = await a.client.post(
+            f"/api/v1/requests/{app_id}/register", json={}, headers={**office, "If-Match": got.headers["etag"]}
+        )
         assert r.status_code == 200, r.text
         assert r.json()["received_on"] == "2026-09-25"
         [registered] = await a.events("request.registered")
-        assert registered["data"]["channel"] == "hotline_12345" and registered["data"]["source_ref"] == "GD20260925000123"
+        assert (
+            registered["data"]["channel"] == "hotline_12345" and registered["data"]["source_ref"] == "GD20260925000123"
+        )
         # The work order points at its application; the identity number is not kept in clear.
         wo = await a.client.get("/api/v1/hotline/workorders/GD20260925000123", headers=office)
         assert wo.status_code == 200, wo.text
         assert wo.json()["application_id"] == app_id and wo.json()["tracking_no"] == out["application"]["tracking_no"]
         assert wo.json()["payload"]["applicant"]["id_number"] == "1101**********1234"
         assert wo.json()["payload"]["hotline_operator"] == "话务员007"
-        assert "110101199003071234" not in json.dumps([e._asdict() for e in await a.audit("hotline_workorder")], default=str)
+        assert "110101199003071234" not in json.dumps(
+            [e._asdict() for e in await a.audit("hotline_workorder")], default=str
+        )
 
 
 async def test_a_complaint_work_order_emits_hotline_complaint_received_into_the_outbox(database_url: str) -> None:
     async with intake_api(database_url) as a:
-        r = await post_signed(a, WORKORDERS, workorder("GD20260925000200", "complaint", content="政府网站信息长期未更新"))
+        r = await post_signed(
+            a, WORKORDERS, workorder("GD20260925000200", "complaint", content="政府网站信息长期未更新")
+        )
         assert r.status_code == 201, r.text
         assert r.json()["application"] is None
         [event] = await a.events("hotline.complaint_received")
@@ -152,7 +180,9 @@ async def test_a_complaint_work_order_emits_hotline_complaint_received_into_the_
 
 async def test_consultations_are_stored_only(database_url: str) -> None:
     async with intake_api(database_url) as a:
-        r = await post_signed(a, WORKORDERS, workorder("GD20260925000300", "consultation", content="如何申请政府信息公开？"))
+        r = await post_signed(
+            a, WORKORDERS, workorder("GD20260925000300", "consultation", content="如何申请政府信息公开？")
+        )
         assert r.status_code == 201, r.text
         assert await a.events("hotline.complaint_received") == []
         listing = await a.client.get("/api/v1/requests", headers=a.auth("office"))
@@ -176,27 +206,38 @@ async def test_the_unit_answers_a_work_order_once_and_other_units_staff_may_not(
         assert again.status_code == 409 and again.json()["code"] == "workorder_already_answered"
         got = await a.client.get("/api/v1/hotline/workorders/GD1", headers=staff)
         assert got.json()["answer"] == "网站栏目已于9月25日更新"
-        assert (await a.client.post("/api/v1/hotline/workorders/NOPE/answer", json={"answer": "x"}, headers=staff)).status_code == 404
+        assert (
+            await a.client.post("/api/v1/hotline/workorders/NOPE/answer", json={"answer": "x"}, headers=staff)
+        ).status_code == 404
         assert (await a.client.post(path, json={"answer": "x"})).status_code == 401
 
 
 async def test_work_orders_list_by_unit_answered_and_overdue_in_cursor_pages(database_url: str) -> None:
     async with intake_api(database_url) as a:
-        for i, (unit, due) in enumerate([("U001", "2026-09-25T10:00:00+08:00"), ("U001", "2026-09-30T17:30:00+08:00"),
-                                         ("U002", "2026-09-30T17:30:00+08:00")]):
-            doc = workorder(f"GD00{i}", "consultation", unit_code=unit, due_at=due,
-                            received_at=f"2026-09-25T08:0{i}:00+08:00")
+        for i, (unit, due) in enumerate(
+            [
+                ("U001", "2026-09-25T10:00:00+08:00"),
+                ("U001", "2026-09-30T17:30:00+08:00"),
+                ("U002", "2026-09-30T17:30:00+08:00"),
+            ]
+        ):
+            doc = workorder(
+                f"GD00{i}", "consultation", unit_code=unit, due_at=due, received_at=f"2026-09-25T08:0{i}:00+08:00"
+            )
             assert (await post_signed(a, WORKORDERS, doc)).status_code == 201
         office = a.auth("office")
         await a.client.post("/api/v1/hotline/workorders/GD001/answer", json={"answer": "已答复"}, headers=office)
         a.runtime.clock.set(datetime(2026, 9, 25, 11, 0, tzinfo=SH), frozen=True)
         first = await a.client.get("/api/v1/hotline/workorders", params={"limit": 2}, headers=office)
         assert [w["workorder_no"] for w in first.json()["items"]] == ["GD002", "GD001"]
-        second = await a.client.get("/api/v1/hotline/workorders", params={"limit": 2, "cursor": first.json()["next_cursor"]},
-                                    headers=office)
+        second = await a.client.get(
+            "/api/v1/hotline/workorders", params={"limit": 2, "cursor": first.json()["next_cursor"]}, headers=office
+        )
         assert [w["workorder_no"] for w in second.json()["items"]] == ["GD000"] and second.json()["next_cursor"] is None
         overdue = await a.client.get("/api/v1/hotline/workorders", params={"overdue": "true"}, headers=office)
-        assert [w["workorder_no"] for w in overdue.json()["items"]] == ["GD000"] and overdue.json()["items"][0]["overdue"]
+        assert [w["workorder_no"] for w in overdue.json()["items"]] == ["GD000"] and overdue.json()["items"][0][
+            "overdue"
+        ]
         not_overdue = await a.client.get("/api/v1/hotline/workorders", params={"overdue": "false"}, headers=office)
         assert {w["workorder_no"] for w in not_overdue.json()["items"]} == {"GD001", "GD002"}
         answered = await a.client.get("/api/v1/hotline/workorders", params={"answered": "true"}, headers=office)
@@ -298,14 +339,22 @@ async def test_missing_signature_headers_are_401(database_url: str) -> None:
         r = await a.client.post(WORKORDERS, content=body, headers={"Content-Type": "application/json"})
         assert r.status_code == 401 and r.json()["code"] == "signature_missing"
         signed = sign(HOTLINE_OLD, body, timestamp=now_ts(a))
-        r = await a.client.post(WORKORDERS, content=body, headers={"Content-Type": "application/json",
-                                                                     "X-Gongkai-Timestamp": signed["X-Gongkai-Timestamp"]})
+        r = await a.client.post(
+            WORKORDERS,
+            content=body,
+            headers={"Content-Type": "application/json", "X-Gongkai-Timestamp": signed["X-Gongkai-Timestamp"]},
+        )
         assert r.status_code == 401 and r.json()["code"] == "signature_missing"
-        r = await a.client.post(WORKORDERS, content=body, headers={"Content-Type": "application/json",
-                                                                     "X-Gongkai-Signature": signed["X-Gongkai-Signature"]})
+        r = await a.client.post(
+            WORKORDERS,
+            content=body,
+            headers={"Content-Type": "application/json", "X-Gongkai-Signature": signed["X-Gongkai-Signature"]},
+        )
         assert r.status_code == 401 and r.json()["code"] == "signature_missing"
         # A bearer token is no substitute for the signature.
-        r = await a.client.post(WORKORDERS, content=body, headers={"Content-Type": "application/json", **a.auth("office")})
+        r = await a.client.post(
+            WORKORDERS, content=body, headers={"Content-Type": "application/json", **a.auth("office")}
+        )
         assert r.status_code == 401
 
 
@@ -325,10 +374,19 @@ async def test_during_a_rotation_the_second_secret_is_accepted(database_url: str
         # A sender signing with both during the switch.
         body = json.dumps(workorder("GD-BOTH"), ensure_ascii=False).encode()
         stamp = now_ts(a)
-        both = f"{sign(HOTLINE_OLD, body, timestamp=stamp)['X-Gongkai-Signature']}," \
-               f"{sign(HOTLINE_NEW, body, timestamp=stamp)['X-Gongkai-Signature']}"
-        r = await a.client.post(WORKORDERS, content=body, headers={
-            "Content-Type": "application/json", "X-Gongkai-Timestamp": str(stamp), "X-Gongkai-Signature": both})
+        both = (
+            f"{sign(HOTLINE_OLD, body, timestamp=stamp)['X-Gongkai-Signature']},"
+            f"{sign(HOTLINE_NEW, body, timestamp=stamp)['X-Gongkai-Signature']}"
+        )
+        r = await a.client.post(
+            WORKORDERS,
+            content=body,
+            headers={
+                "Content-Type": "application/json",
+                "X-Gongkai-Timestamp": str(stamp),
+                "X-Gongkai-Signature": both,
+            },
+        )
         assert r.status_code == 201, r.text
 
 
@@ -340,13 +398,20 @@ async def test_a_signed_provincial_application_is_created_with_channel_provincia
         r = await post_signed(a, PROVINCIAL_PATH, provincial(), secret=PROVINCIAL)
         assert r.status_code == 201, r.text
         out = r.json()
-        assert out["repeated"] is False and out["application"]["state"] == "submitted" and out["application"]["query_code"]
+        assert (
+            out["repeated"] is False and out["application"]["state"] == "submitted" and out["application"]["query_code"]
+        )
         got = await a.client.get(f"/api/v1/requests/{out['application']['id']}", headers=a.auth("office"))
         assert got.json()["channel"] == "provincial" and got.json()["source_ref"] == "SZW-2026-0001"
         again = await post_signed(a, PROVINCIAL_PATH, provincial(), secret=PROVINCIAL, ts=now_ts(a) - 1)
         assert again.status_code == 200 and again.json()["repeated"] is True
-        assert again.json()["application"]["id"] == out["application"]["id"] and again.json()["application"]["query_code"] is None
-        changed = await post_signed(a, PROVINCIAL_PATH, provincial(description="另一份合同"), secret=PROVINCIAL, ts=now_ts(a) - 2)
+        assert (
+            again.json()["application"]["id"] == out["application"]["id"]
+            and again.json()["application"]["query_code"] is None
+        )
+        changed = await post_signed(
+            a, PROVINCIAL_PATH, provincial(description="另一份合同"), secret=PROVINCIAL, ts=now_ts(a) - 2
+        )
         assert changed.status_code == 409 and changed.json()["code"] == "provincial_application_conflict"
         r = await post_signed(a, PROVINCIAL_PATH, provincial("SZW-2026-0002", channel="online"), secret=PROVINCIAL)
         assert r.status_code == 422

@@ -10,9 +10,16 @@ from tests.requests.helpers import Api, api
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 UNIT = {"name": "市财政局", "kind": "department", "region": "130400", "contacts": []}
 PAPER = {
-    "unit_code": "U001", "channel": "in_person",
-    "applicant": {"type": "natural_person", "name": "张三", "id_type": "resident_id", "id_number": "110101199003071234"},
-    "description": "2026年度部门预算", "delivery": {"format": "paper", "method": "pickup"},
+    "unit_code": "U001",
+    "channel": "in_person",
+    "applicant": {
+        "type": "natural_person",
+        "name": "张三",
+        "id_type": "resident_id",
+        "id_number": "110101199003071234",
+    },
+    "description": "2026年度部门预算",
+    "delivery": {"format": "paper", "method": "pickup"},
 }
 
 
@@ -41,7 +48,8 @@ async def test_no_correction_within_the_period_the_office_set_concludes_as_corre
         a.runtime.clock.set(at("2026-09-28"), frozen=True)
         response = await a.client.post(
             f"/api/v1/requests/{application['id']}/request-correction",
-            json={"allowed_working_days": 5, "note": "请补充所需信息的文号"}, headers=headers,
+            json={"allowed_working_days": 5, "note": "请补充所需信息的文号"},
+            headers=headers,
         )
         assert response.status_code == 200, response.text
         # Five working days after 09-28: 09-29, 09-30, 10-08, 10-09 and the make-up Saturday 10-10.
@@ -58,9 +66,14 @@ async def test_an_unpaid_fee_after_20_working_days_concludes_as_fee_unpaid(datab
     async with api(database_url) as a:
         application, headers = await start(a)
         path = f"/api/v1/requests/{application['id']}"
-        assigned = await a.client.post(f"{path}/assign", json={"handler_id": "c1", "handler_name": "李四"}, headers=headers)
-        notice = await a.client.post(f"{path}/fee-notice", json={"method": "per_page", "pages": 120},
-                                     headers={**headers, "If-Match": assigned.headers["etag"]})
+        assigned = await a.client.post(
+            f"{path}/assign", json={"handler_id": "c1", "handler_name": "李四"}, headers=headers
+        )
+        notice = await a.client.post(
+            f"{path}/fee-notice",
+            json={"method": "per_page", "pages": 120},
+            headers={**headers, "If-Match": assigned.headers["etag"]},
+        )
         assert notice.status_code == 200, notice.text
         fee = notice.json()["fee"]
         assert fee["amount"] == 70 * 10 + 20 * 20  # pages 31–100 at 10 yuan, 101–120 at 20 yuan
@@ -77,9 +90,14 @@ async def test_a_lapse_is_concluded_on_the_first_working_day_after_the_period_ev
     async with api(database_url) as a:
         application, headers = await start(a)
         path = f"/api/v1/requests/{application['id']}"
-        assigned = await a.client.post(f"{path}/assign", json={"handler_id": "c1", "handler_name": "李四"}, headers=headers)
-        await a.client.post(f"{path}/fee-notice", json={"method": "per_page", "pages": 120},
-                            headers={**headers, "If-Match": assigned.headers["etag"]})
+        assigned = await a.client.post(
+            f"{path}/assign", json={"handler_id": "c1", "handler_name": "李四"}, headers=headers
+        )
+        await a.client.post(
+            f"{path}/fee-notice",
+            json={"method": "per_page", "pages": 120},
+            headers={**headers, "If-Match": assigned.headers["etag"]},
+        )
         assert (await sweep(a, "2026-11-09"))["lapsed"] == 1  # a week of outage after the 10-29 deadline
         concluded = (await a.client.get(path, headers=a.auth("office"))).json()
         assert concluded["concluded_on"] == "2026-10-30"

@@ -11,8 +11,11 @@ from tests.requests.helpers import api
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 UNIT = {"name": "市财政局", "kind": "department", "region": "130400", "contacts": []}
 PAPER = {
-    "unit_code": "U001", "channel": "in_person", "applicant": {"type": "natural_person", "name": "张三"},
-    "description": "某项目环评材料", "delivery": {"format": "paper", "method": "pickup"},
+    "unit_code": "U001",
+    "channel": "in_person",
+    "applicant": {"type": "natural_person", "name": "张三"},
+    "description": "某项目环评材料",
+    "delivery": {"format": "paper", "method": "pickup"},
 }
 
 
@@ -25,11 +28,17 @@ async def test_a_consultation_running_past_the_original_due_date_is_not_overdue_
         staff = a.auth("handler", units=("U001",))
         created = await a.client.post("/api/v1/requests", json=PAPER, headers=staff)
         path = f"/api/v1/requests/{created.json()['id']}"
-        assigned = await a.client.post(f"{path}/assign", json={"handler_id": "c", "handler_name": "李四"},
-                                       headers={**staff, "If-Match": created.headers["etag"]})
+        assigned = await a.client.post(
+            f"{path}/assign",
+            json={"handler_id": "c", "handler_name": "李四"},
+            headers={**staff, "If-Match": created.headers["etag"]},
+        )
         a.runtime.clock.set(datetime(2026, 10, 26, 10, tzinfo=SHANGHAI), frozen=True)
-        started = await a.client.post(f"{path}/consultations", json={"party": "某公司", "kind": "third_party"},
-                                      headers={**staff, "If-Match": assigned.headers["etag"]})
+        started = await a.client.post(
+            f"{path}/consultations",
+            json={"party": "某公司", "kind": "third_party"},
+            headers={**staff, "If-Match": assigned.headers["etag"]},
+        )
         assert started.status_code == 201, started.text
         # 2026-11-05: a week past the original due date (10-29), the consultation still open.
         a.runtime.clock.set(datetime(2026, 11, 5, 10, tzinfo=SHANGHAI), frozen=True)
@@ -49,13 +58,22 @@ async def test_a_paused_application_past_its_original_due_date_can_still_be_exte
         staff = a.auth("handler", units=("U001",))
         created = await a.client.post("/api/v1/requests", json=PAPER, headers=staff)
         path = f"/api/v1/requests/{created.json()['id']}"
-        assigned = await a.client.post(f"{path}/assign", json={"handler_id": "c", "handler_name": "李四"},
-                                       headers={**staff, "If-Match": created.headers["etag"]})
+        assigned = await a.client.post(
+            f"{path}/assign",
+            json={"handler_id": "c", "handler_name": "李四"},
+            headers={**staff, "If-Match": created.headers["etag"]},
+        )
         a.runtime.clock.set(datetime(2026, 10, 26, 10, tzinfo=SHANGHAI), frozen=True)
-        await a.client.post(f"{path}/consultations", json={"party": "某公司", "kind": "third_party"},
-                            headers={**staff, "If-Match": assigned.headers["etag"]})
+        await a.client.post(
+            f"{path}/consultations",
+            json={"party": "某公司", "kind": "third_party"},
+            headers={**staff, "If-Match": assigned.headers["etag"]},
+        )
         a.runtime.clock.set(datetime(2026, 11, 5, 10, tzinfo=SHANGHAI), frozen=True)
         current = await a.client.get(path, headers=staff)
-        extended = await a.client.post(f"{path}/extend", json={"working_days": 10, "reason": "第三方意见未回", "approver": "王主任"},
-                                       headers={**staff, "If-Match": current.headers["etag"]})
+        extended = await a.client.post(
+            f"{path}/extend",
+            json={"working_days": 10, "reason": "第三方意见未回", "approver": "王主任"},
+            headers={**staff, "If-Match": current.headers["etag"]},
+        )
         assert extended.status_code == 200, extended.text

@@ -11,12 +11,19 @@ from tests.requests.helpers import api
 
 UNIT = {"name": "市财政局", "kind": "department", "region": "130400", "contacts": []}
 PAPER = {
-    "unit_code": "U001", "channel": "in_person", "applicant": {"type": "natural_person", "name": "张三"},
-    "description": "2026年度部门决算", "delivery": {"format": "paper", "method": "pickup"},
+    "unit_code": "U001",
+    "channel": "in_person",
+    "applicant": {"type": "natural_person", "name": "张三"},
+    "description": "2026年度部门决算",
+    "delivery": {"format": "paper", "method": "pickup"},
 }
 # A 2027 arrangement for the test (not the official notice, which is published each November).
 YEAR_2027 = {
-    "holidays": [{"day": "2027-01-01", "name": "元旦"}, {"day": "2027-01-02", "name": "元旦"}, {"day": "2027-01-03", "name": "元旦"}],
+    "holidays": [
+        {"day": "2027-01-01", "name": "元旦"},
+        {"day": "2027-01-02", "name": "元旦"},
+        {"day": "2027-01-03", "name": "元旦"},
+    ],
     "makeup_workdays": [],
 }
 

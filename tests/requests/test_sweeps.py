@@ -71,7 +71,11 @@ def test_the_calendar_behind_these_tests() -> None:
     calendar, rules = WorkingDayCalendar(), rule_set("national_2019")
     assert calendar.add_working_days(date(2026, 9, 25), 20).day == DUE
     marks = {d: due_soon_mark(rules, calendar, DUE, d) for d in (date(2026, 10, 15) + timedelta(i) for i in range(15))}
-    assert {d: m for d, m in marks.items() if m} == {date(2026, 10, 22): 5, date(2026, 10, 26): 3, date(2026, 10, 28): 1}
+    assert {d: m for d, m in marks.items() if m} == {
+        date(2026, 10, 22): 5,
+        date(2026, 10, 26): 3,
+        date(2026, 10, 28): 1,
+    }
     assert working_days_left(calendar, DUE, date(2026, 10, 24)) == 4  # Saturday: reaches no mark
 
 
@@ -135,7 +139,9 @@ async def test_concluded_withdrawn_paused_or_unregistered_applications_are_never
     async with sweeps_api(database_url) as api:
         await insert(
             api,
-            application_row(state="replied", outcome="disclosed", replied_on=date(2026, 10, 28), concluded_on=date(2026, 10, 28)),
+            application_row(
+                state="replied", outcome="disclosed", replied_on=date(2026, 10, 28), concluded_on=date(2026, 10, 28)
+            ),
             application_row(state="withdrawn", concluded_on=date(2026, 10, 20)),
             application_row(state="archived", concluded_on=date(2026, 10, 21), archived_on=date(2026, 10, 27)),
             # Consulting a third party (条例 第三十二条): the stored due date is stale while paused.
@@ -342,7 +348,9 @@ async def test_the_sweep_endpoint_needs_admin_or_office_and_returns_the_counts(d
         assert [e.actor_sub for e in runs] == ["tester", "tester", "tester"]
 
 
-async def test_production_sweeps_only_as_of_the_service_clock(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_production_sweeps_only_as_of_the_service_clock(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     async with sweeps_api(database_url) as api:
         headers = api.auth("admin")  # minted before the switch: prod mints no dev tokens
         monkeypatch.setattr(api.runtime.settings, "env", "prod")

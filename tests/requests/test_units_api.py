@@ -57,7 +57,9 @@ async def test_unknown_unit_and_bad_input(database_url: str) -> None:
     async with api(database_url) as a:
         assert_problem(await a.client.get(f"{UNITS}/NOPE"), 404, "not_found")
         office = a.auth("office")
-        assert_problem(await a.client.put(f"{UNITS}/bad code!", json=unit_body(), headers=office), 422, "validation_failed")
+        assert_problem(
+            await a.client.put(f"{UNITS}/bad code!", json=unit_body(), headers=office), 422, "validation_failed"
+        )
         assert_problem(
             await a.client.put(f"{UNITS}/X", json=unit_body(kind="ministry"), headers=office), 422, "validation_failed"
         )
@@ -86,7 +88,9 @@ async def test_if_match_mismatch_is_412(database_url: str) -> None:
 async def test_roles(database_url: str) -> None:
     async with api(database_url) as a:
         assert_problem(await a.client.put(f"{UNITS}/GOV", json=unit_body()), 401, "unauthorized")
-        assert_problem(await a.client.put(f"{UNITS}/GOV", json=unit_body(), headers=a.auth("handler")), 403, "forbidden")
+        assert_problem(
+            await a.client.put(f"{UNITS}/GOV", json=unit_body(), headers=a.auth("handler")), 403, "forbidden"
+        )
         # A unit admin cannot create a unit, not even one of its own codes.
         assert_problem(
             await a.client.put(f"{UNITS}/GOV", json=unit_body(), headers=a.auth("unit_admin", units=("GOV",))),
@@ -94,7 +98,9 @@ async def test_roles(database_url: str) -> None:
             "forbidden",
         )
         await a.client.put(f"{UNITS}/GOV", json=unit_body(), headers=a.auth("office"))
-        await a.client.put(f"{UNITS}/EDU", json=unit_body(kind="department", parent_code="GOV"), headers=a.auth("office"))
+        await a.client.put(
+            f"{UNITS}/EDU", json=unit_body(kind="department", parent_code="GOV"), headers=a.auth("office")
+        )
 
         own = a.auth("unit_admin", units=("EDU",))
         ok = await a.client.put(
@@ -104,10 +110,14 @@ async def test_roles(database_url: str) -> None:
         assert_problem(await a.client.put(f"{UNITS}/GOV", json=unit_body(name="x"), headers=own), 403, "forbidden")
         # Where a unit sits in the directory is the office's decision.
         assert_problem(
-            await a.client.put(f"{UNITS}/EDU", json=unit_body(kind="department", name="教育局"), headers=own), 403, "forbidden"
+            await a.client.put(f"{UNITS}/EDU", json=unit_body(kind="department", name="教育局"), headers=own),
+            403,
+            "forbidden",
         )
         assert_problem(
-            await a.client.post(f"{UNITS}/import", files={"file": ("u.csv", b"unit_code\n")}, headers=own), 403, "forbidden"
+            await a.client.post(f"{UNITS}/import", files={"file": ("u.csv", b"unit_code\n")}, headers=own),
+            403,
+            "forbidden",
         )
 
 
@@ -115,9 +125,13 @@ async def test_parent_must_exist_and_no_cycles(database_url: str) -> None:
     async with api(database_url) as a:
         office = a.auth("office")
         assert_problem(
-            await a.client.put(f"{UNITS}/A", json=unit_body(parent_code="MISSING"), headers=office), 422, "parent_not_found"
+            await a.client.put(f"{UNITS}/A", json=unit_body(parent_code="MISSING"), headers=office),
+            422,
+            "parent_not_found",
         )
-        assert_problem(await a.client.put(f"{UNITS}/A", json=unit_body(parent_code="A"), headers=office), 422, "unit_cycle")
+        assert_problem(
+            await a.client.put(f"{UNITS}/A", json=unit_body(parent_code="A"), headers=office), 422, "unit_cycle"
+        )
         assert (await a.client.put(f"{UNITS}/A", json=unit_body(), headers=office)).status_code == 201
         assert (await a.client.put(f"{UNITS}/B", json=unit_body(parent_code="A"), headers=office)).status_code == 201
         assert (await a.client.put(f"{UNITS}/C", json=unit_body(parent_code="B"), headers=office)).status_code == 201

@@ -138,7 +138,10 @@ def _exp() -> datetime:
         ({"roles": ["handler"], "exp": _exp()}, "令牌缺少 sub 声明"),
         ({"sub": "u1", "roles": ["handler"]}, "令牌缺少 exp 声明"),
         ({"sub": "u1", "roles": "handler", "exp": _exp()}, "令牌的 roles 声明须为字符串列表"),
-        ({"sub": "u1", "roles": ["handler"], "unit_codes": "110101", "exp": _exp()}, "令牌的 unit_codes 声明须为字符串列表"),
+        (
+            {"sub": "u1", "roles": ["handler"], "unit_codes": "110101", "exp": _exp()},
+            "令牌的 unit_codes 声明须为字符串列表",
+        ),
     ],
 )
 async def test_bad_claims(client: httpx.AsyncClient, claims: dict, detail: str) -> None:

@@ -336,7 +336,5 @@ def test_openapi_documents_problem_schema() -> None:
     assert responses["422"]["content"]["application/problem+json"]["schema"] == {
         "$ref": "#/components/schemas/ValidationProblem"
     }
-    assert responses["415"]["content"]["application/problem+json"]["schema"] == {
-        "$ref": "#/components/schemas/Problem"
-    }
+    assert responses["415"]["content"]["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
     assert {"Problem", "ValidationProblem", "FieldError"} <= set(schema["components"]["schemas"])

@@ -98,10 +98,14 @@ SAMPLES: list[EventData] = [
     RequestCorrectionRequested(request_id="r-1", unit_code="330102001", on=date(2026, 9, 28)),
     RequestCorrectionReceived(request_id="r-1", unit_code="330102001", on=date(2026, 10, 9)),
     RequestExtended(request_id="r-1", unit_code="330102001", due_on=date(2026, 11, 26)),
-    RequestDueSoon(request_id="r-1", tracking_no="GK2026-000123", unit_code="330102001",
-                   due_on=date(2026, 10, 29), working_days_left=3),
-    RequestOverdue(request_id="r-1", tracking_no="GK2026-000123", unit_code="330102001",
-                   due_on=date(2026, 10, 29)),
+    RequestDueSoon(
+        request_id="r-1",
+        tracking_no="GK2026-000123",
+        unit_code="330102001",
+        due_on=date(2026, 10, 29),
+        working_days_left=3,
+    ),
+    RequestOverdue(request_id="r-1", tracking_no="GK2026-000123", unit_code="330102001", due_on=date(2026, 10, 29)),
     RequestReplied(
         request_id="r-1",
         tracking_no="GK2026-000123",
@@ -112,23 +116,27 @@ SAMPLES: list[EventData] = [
         applicant_contact=ApplicantContact(email="zhang@example.cn"),
     ),
     RequestReviewDecided(request_id="r-1", unit_code="330102001", kind="administrative_review", result="corrected"),
-    HotlineComplaintReceived(workorder_no="12345-20261001-0007", unit_code="330102001",
-                             content="申请公开的信息逾期未答复", received_at=NOW),
+    HotlineComplaintReceived(
+        workorder_no="12345-20261001-0007", unit_code="330102001", content="申请公开的信息逾期未答复", received_at=NOW
+    ),
     HotlineWorkorderUnanswered(workorder_no="12345-20261001-0007", unit_code="330102001", due_at=NOW),
     ScoringSheetFinalized(scheme_id="s-2026", year=2026, unit_code="330102001", total=96.5, grade="excellent", rank=1),
-    ScoringGradeFailed(scheme_id="s-2026", year=2026, unit_code="330102001", total=88.0,
-                       veto_reasons=["发生泄密事件"]),
+    ScoringGradeFailed(scheme_id="s-2026", year=2026, unit_code="330102001", total=88.0, veto_reasons=["发生泄密事件"]),
     AppraisalResultPublished(campaign_id="c-2026", year=2026, unit_code="330102001", score=91.2, rating="satisfied"),
-    AppraisalUnitUnsatisfied(campaign_id="c-2026", year=2026, unit_code="330102001", score=52.0,
-                             problems=["办事指南更新不及时"]),
-    AccountabilityCaseOpened(case_id="k-1", unit_code="330102001", violations=["application_mishandled"],
-                             trigger_event_id=str(uuid.uuid4())),
-    AccountabilityDecisionIssued(case_id="k-1", unit_code="330102001", sanctions=["public_criticism", "interview"],
-                                 persons=["p-17"]),
+    AppraisalUnitUnsatisfied(
+        campaign_id="c-2026", year=2026, unit_code="330102001", score=52.0, problems=["办事指南更新不及时"]
+    ),
+    AccountabilityCaseOpened(
+        case_id="k-1", unit_code="330102001", violations=["application_mishandled"], trigger_event_id=str(uuid.uuid4())
+    ),
+    AccountabilityDecisionIssued(
+        case_id="k-1", unit_code="330102001", sanctions=["public_criticism", "interview"], persons=["p-17"]
+    ),
     AccountabilityRectificationOrdered(case_id="k-1", unit_code="330102001", due_on=date(2026, 11, 27)),
     AccountabilityRectificationOverdue(case_id="k-1", unit_code="330102001", due_on=date(2026, 11, 27)),
-    NotificationFailed(notification_id="n-1", channel="sms", recipient="13800000000", attempts=5,
-                       last_error="gateway timeout"),
+    NotificationFailed(
+        notification_id="n-1", channel="sms", recipient="13800000000", attempts=5, last_error="gateway timeout"
+    ),
 ]
 
 
@@ -143,9 +151,11 @@ def test_every_design_catalogue_type_is_registered() -> None:
 
 def test_correction_requested_and_received_are_two_types_with_the_same_fields() -> None:
     assert RequestCorrectionRequested.TYPE != RequestCorrectionReceived.TYPE
-    assert RequestCorrectionRequested.model_fields.keys() == RequestCorrectionReceived.model_fields.keys() == {
-        "request_id", "unit_code", "on"
-    }
+    assert (
+        RequestCorrectionRequested.model_fields.keys()
+        == RequestCorrectionReceived.model_fields.keys()
+        == {"request_id", "unit_code", "on"}
+    )
 
 
 @pytest.mark.parametrize("data", SAMPLES, ids=lambda d: type(d).TYPE)
@@ -192,8 +202,9 @@ def test_correlation_and_causation_default_to_the_request_context() -> None:
 
 
 def test_unknown_extension_survives_round_trip() -> None:
-    body = json.loads(event_of(SAMPLES[0], traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
-                      .to_json_bytes())
+    body = json.loads(
+        event_of(SAMPLES[0], traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01").to_json_bytes()
+    )
     body["tenantid"] = "hangzhou"
     parsed = CloudEvent.from_json_bytes(json.dumps(body).encode())
     assert parsed.model_extra == {"tenantid": "hangzhou"}
@@ -245,8 +256,22 @@ def without(key: str) -> dict:
         json.dumps(without("data")).encode(),
     ],
     ids=[
-        "empty", "truncated", "not-utf8", "null", "array", "string", "wrong-specversion", "id-not-uuid",
-        "naive-time", "bad-time", "data-not-object", "empty-type", "no-id", "no-type", "no-source", "no-time",
+        "empty",
+        "truncated",
+        "not-utf8",
+        "null",
+        "array",
+        "string",
+        "wrong-specversion",
+        "id-not-uuid",
+        "naive-time",
+        "bad-time",
+        "data-not-object",
+        "empty-type",
+        "no-id",
+        "no-type",
+        "no-source",
+        "no-time",
         "no-data",
     ],
 )
@@ -278,9 +303,10 @@ def test_parsed_data_that_does_not_fit_its_type_is_invalid_event(data: dict) -> 
 
 def test_enumerated_fields_reject_values_outside_design() -> None:
     body = valid_body()
-    body["type"], body["data"] = "request.review_decided", {
-        "request_id": "r-1", "unit_code": "u", "kind": "arbitration", "result": "upheld"
-    }
+    body["type"], body["data"] = (
+        "request.review_decided",
+        {"request_id": "r-1", "unit_code": "u", "kind": "arbitration", "result": "upheld"},
+    )
     with pytest.raises(InvalidEvent):
         CloudEvent.from_json_bytes(json.dumps(body).encode()).parsed_data()
 

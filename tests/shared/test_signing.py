@@ -27,7 +27,7 @@ from shared.signing import (
 
 SECRET = "hotline-shared-secret"
 NEW_SECRET = "hotline-shared-secret-2026"
-BODY = '{"workorder_no": "GD20260301001", "category": "disclosure_request"}'.encode()
+BODY = b'{"workorder_no": "GD20260301001", "category": "disclosure_request"}'
 NOW = 1_772_000_000  # 2026-02-25, unix seconds
 
 

@@ -37,7 +37,9 @@ class DeadlineSweepOut(BaseModel):
     due_soon_emitted: int = Field(description="发出的到期提醒 request.due_soon")
     overdue_emitted: int = Field(description="发出的逾期事件 request.overdue")
     hotline_unanswered_emitted: int = Field(description="发出的12345工单未按时回应 hotline.workorder_unanswered")
-    lapsed: int = Field(description="逾期不补正、逾期未缴费而办结的申请数 / concluded as correction_lapsed or fee_unpaid")
+    lapsed: int = Field(
+        description="逾期不补正、逾期未缴费而办结的申请数 / concluded as correction_lapsed or fee_unpaid"
+    )
     signatures_purged: int = Field(description="清理的过期集成签名 / integration signatures past their replay window")
 
 
@@ -61,7 +63,10 @@ async def run_deadline_sweep(
     today = body.today if body is not None else None
     if today is not None and runtime.settings.is_prod:
         raise ProblemError(
-            422, "sweep_date_not_allowed", "生产环境不能指定巡检日期", "production sweeps as of the service clock's today"
+            422,
+            "sweep_date_not_allowed",
+            "生产环境不能指定巡检日期",
+            "production sweeps as of the service clock's today",
         )
     result = await sweeps.sweep_deadlines(runtime, today=today)
     async with runtime.sessions.begin() as session:

@@ -55,7 +55,9 @@ def _with_etag(response: Response, out: ApplicationOut) -> ApplicationOut:
     return out
 
 
-@router.post("", status_code=201, response_model=CreatedApplication, summary="提交或登记申请 / submit or record an application")
+@router.post(
+    "", status_code=201, response_model=CreatedApplication, summary="提交或登记申请 / submit or record an application"
+)
 async def create_application(
     body: ApplicationCreate,
     rt: Runtime,
@@ -102,23 +104,35 @@ async def track(
 
 
 @router.get("/{application_id}", response_model=ApplicationOut, summary="申请详情 / one application")
-async def get_application(application_id: ApplicationId, response: Response, rt: Runtime, principal: Caller) -> ApplicationOut:
+async def get_application(
+    application_id: ApplicationId, response: Response, rt: Runtime, principal: Caller
+) -> ApplicationOut:
     return _with_etag(response, await cases.get_application(rt, principal, application_id))
 
 
-@router.get("/{application_id}/deadline", response_model=DeadlineOut, summary="答复期限及其计算过程 / the due date, explained")
+@router.get(
+    "/{application_id}/deadline", response_model=DeadlineOut, summary="答复期限及其计算过程 / the due date, explained"
+)
 async def deadline(application_id: ApplicationId, rt: Runtime, principal: Caller) -> DeadlineOut:
     return await cases.deadline_of_application(rt, principal, application_id)
 
 
-@router.get("/{application_id}/timeline", response_model=list[TimelineEntry], summary="办理记录 / every change and event")
+@router.get(
+    "/{application_id}/timeline", response_model=list[TimelineEntry], summary="办理记录 / every change and event"
+)
 async def timeline(application_id: ApplicationId, rt: Runtime, principal: Caller) -> list[TimelineEntry]:
     return await cases.timeline(rt, principal, application_id)
 
 
-@router.post("/{application_id}/register", response_model=ApplicationOut, summary="确认收到 / confirm receipt (Art. 31)")
+@router.post(
+    "/{application_id}/register", response_model=ApplicationOut, summary="确认收到 / confirm receipt (Art. 31)"
+)
 async def register(
-    application_id: ApplicationId, response: Response, rt: Runtime, principal: Caller, if_match: IfMatch = None,
+    application_id: ApplicationId,
+    response: Response,
+    rt: Runtime,
+    principal: Caller,
+    if_match: IfMatch = None,
     body: OnDay = Body(default_factory=OnDay),
 ) -> ApplicationOut:
     return _with_etag(response, await cases.register(rt, principal, application_id, if_match, body.on))
@@ -126,16 +140,30 @@ async def register(
 
 @router.post("/{application_id}/request-correction", response_model=ApplicationOut, summary="补正通知 (Art. 30)")
 async def request_correction(
-    application_id: ApplicationId, body: CorrectionRequestIn, response: Response, rt: Runtime, principal: Caller,
+    application_id: ApplicationId,
+    body: CorrectionRequestIn,
+    response: Response,
+    rt: Runtime,
+    principal: Caller,
     if_match: IfMatch = None,
 ) -> ApplicationOut:
-    out = await cases.request_correction(rt, principal, application_id, if_match, body.on, body.allowed_working_days, body.note)
+    out = await cases.request_correction(
+        rt, principal, application_id, if_match, body.on, body.allowed_working_days, body.note
+    )
     return _with_etag(response, out)
 
 
-@router.post("/{application_id}/receive-correction", response_model=ApplicationOut, summary="收到补正 (Art. 30: the period restarts)")
+@router.post(
+    "/{application_id}/receive-correction",
+    response_model=ApplicationOut,
+    summary="收到补正 (Art. 30: the period restarts)",
+)
 async def receive_correction(
-    application_id: ApplicationId, response: Response, rt: Runtime, principal: Caller, if_match: IfMatch = None,
+    application_id: ApplicationId,
+    response: Response,
+    rt: Runtime,
+    principal: Caller,
+    if_match: IfMatch = None,
     body: OnDay = Body(default_factory=OnDay),
 ) -> ApplicationOut:
     return _with_etag(response, await cases.receive_correction(rt, principal, application_id, if_match, body.on))
@@ -143,7 +171,12 @@ async def receive_correction(
 
 @router.post("/{application_id}/assign", response_model=ApplicationOut, summary="分派承办人 / assign a handler")
 async def assign(
-    application_id: ApplicationId, body: AssignIn, response: Response, rt: Runtime, principal: Caller, if_match: IfMatch = None
+    application_id: ApplicationId,
+    body: AssignIn,
+    response: Response,
+    rt: Runtime,
+    principal: Caller,
+    if_match: IfMatch = None,
 ) -> ApplicationOut:
     out = await cases.assign(rt, principal, application_id, if_match, body.on, body.handler_id, body.handler_name)
     return _with_etag(response, out)
@@ -154,20 +187,32 @@ async def consultations(application_id: ApplicationId, rt: Runtime, principal: C
     return await cases.list_consultations(rt, principal, application_id)
 
 
-@router.post("/{application_id}/consultations", status_code=201, response_model=ConsultationOut,
-             summary="征求第三方或其他机关意见 (Art. 32, 34: the clock pauses)")
+@router.post(
+    "/{application_id}/consultations",
+    status_code=201,
+    response_model=ConsultationOut,
+    summary="征求第三方或其他机关意见 (Art. 32, 34: the clock pauses)",
+)
 async def start_consultation(
-    application_id: ApplicationId, body: ConsultationIn, response: Response, rt: Runtime, principal: Caller,
+    application_id: ApplicationId,
+    body: ConsultationIn,
+    response: Response,
+    rt: Runtime,
+    principal: Caller,
     if_match: IfMatch = None,
 ) -> ConsultationOut:
     """Returns the consultation; the ``ETag`` header is the application's new version (the clerk's
     next action needs it)."""
-    out, version = await cases.start_consultation(rt, principal, application_id, if_match, body.on, body.party, body.kind)
+    out, version = await cases.start_consultation(
+        rt, principal, application_id, if_match, body.on, body.party, body.kind
+    )
     response.headers["ETag"] = etag(version)
     return out
 
 
-@router.post("/{application_id}/consultations/{consultation_id}/close", response_model=ConsultationOut, summary="征求意见结束")
+@router.post(
+    "/{application_id}/consultations/{consultation_id}/close", response_model=ConsultationOut, summary="征求意见结束"
+)
 async def close_consultation(
     application_id: ApplicationId,
     consultation_id: SubId,
@@ -178,29 +223,51 @@ async def close_consultation(
     body: ConsultationCloseIn = Body(default_factory=ConsultationCloseIn),
 ) -> ConsultationOut:
     """Returns the consultation; the ``ETag`` header is the application's new version."""
-    out, version = await cases.close_consultation(rt, principal, application_id, consultation_id, if_match, body.on, body.opinion)
+    out, version = await cases.close_consultation(
+        rt, principal, application_id, consultation_id, if_match, body.on, body.opinion
+    )
     response.headers["ETag"] = etag(version)
     return out
 
 
 @router.post("/{application_id}/extend", response_model=ApplicationOut, summary="延长答复期限 (Art. 33: once)")
 async def extend(
-    application_id: ApplicationId, body: ExtendIn, response: Response, rt: Runtime, principal: Caller, if_match: IfMatch = None
+    application_id: ApplicationId,
+    body: ExtendIn,
+    response: Response,
+    rt: Runtime,
+    principal: Caller,
+    if_match: IfMatch = None,
 ) -> ApplicationOut:
-    out = await cases.extend(rt, principal, application_id, if_match, body.on, body.working_days, body.reason, body.approver)
+    out = await cases.extend(
+        rt, principal, application_id, if_match, body.on, body.working_days, body.reason, body.approver
+    )
     return _with_etag(response, out)
 
 
-@router.post("/{application_id}/fee-notice", response_model=ApplicationOut, summary="收费通知 (Art. 42: the clock pauses)")
+@router.post(
+    "/{application_id}/fee-notice", response_model=ApplicationOut, summary="收费通知 (Art. 42: the clock pauses)"
+)
 async def fee_notice(
-    application_id: ApplicationId, body: FeeNoticeIn, response: Response, rt: Runtime, principal: Caller, if_match: IfMatch = None
+    application_id: ApplicationId,
+    body: FeeNoticeIn,
+    response: Response,
+    rt: Runtime,
+    principal: Caller,
+    if_match: IfMatch = None,
 ) -> ApplicationOut:
-    return _with_etag(response, await cases.fee_notice(rt, principal, application_id, if_match, body.on, body.method, body.pages))
+    return _with_etag(
+        response, await cases.fee_notice(rt, principal, application_id, if_match, body.on, body.method, body.pages)
+    )
 
 
 @router.post("/{application_id}/fee-payment", response_model=ApplicationOut, summary="已缴费 / fee paid")
 async def fee_payment(
-    application_id: ApplicationId, response: Response, rt: Runtime, principal: Caller, if_match: IfMatch = None,
+    application_id: ApplicationId,
+    response: Response,
+    rt: Runtime,
+    principal: Caller,
+    if_match: IfMatch = None,
     body: OnDay = Body(default_factory=OnDay),
 ) -> ApplicationOut:
     return _with_etag(response, await cases.fee_payment(rt, principal, application_id, if_match, body.on))
@@ -208,7 +275,12 @@ async def fee_payment(
 
 @router.post("/{application_id}/review", response_model=ApplicationOut, summary="保密审查意见 / confidentiality review")
 async def review(
-    application_id: ApplicationId, body: ReviewIn, response: Response, rt: Runtime, principal: Caller, if_match: IfMatch = None
+    application_id: ApplicationId,
+    body: ReviewIn,
+    response: Response,
+    rt: Runtime,
+    principal: Caller,
+    if_match: IfMatch = None,
 ) -> ApplicationOut:
     out = await cases.review(rt, principal, application_id, if_match, body.on, body.opinion, body.reviewer, body.reason)
     return _with_etag(response, out)
@@ -216,7 +288,12 @@ async def review(
 
 @router.post("/{application_id}/reply", response_model=ApplicationOut, summary="答复 / reply with one outcome")
 async def reply(
-    application_id: ApplicationId, body: ReplyIn, response: Response, rt: Runtime, principal: Caller, if_match: IfMatch = None
+    application_id: ApplicationId,
+    body: ReplyIn,
+    response: Response,
+    rt: Runtime,
+    principal: Caller,
+    if_match: IfMatch = None,
 ) -> ApplicationOut:
     out = await cases.reply(rt, principal, application_id, if_match, body.on, body.outcome, body.legal_basis, body.text)
     return _with_etag(response, out)
@@ -224,7 +301,11 @@ async def reply(
 
 @router.post("/{application_id}/withdraw", response_model=ApplicationOut, summary="撤回申请 / withdraw")
 async def withdraw(
-    application_id: ApplicationId, response: Response, rt: Runtime, principal: Caller, if_match: IfMatch = None,
+    application_id: ApplicationId,
+    response: Response,
+    rt: Runtime,
+    principal: Caller,
+    if_match: IfMatch = None,
     body: WithdrawIn = Body(default_factory=WithdrawIn),
 ) -> ApplicationOut:
     return _with_etag(response, await cases.withdraw(rt, principal, application_id, if_match, body.on, body.reason))
@@ -232,7 +313,11 @@ async def withdraw(
 
 @router.post("/{application_id}/archive", response_model=ApplicationOut, summary="归档 / archive")
 async def archive(
-    application_id: ApplicationId, response: Response, rt: Runtime, principal: Caller, if_match: IfMatch = None,
+    application_id: ApplicationId,
+    response: Response,
+    rt: Runtime,
+    principal: Caller,
+    if_match: IfMatch = None,
     body: OnDay = Body(default_factory=OnDay),
 ) -> ApplicationOut:
     return _with_etag(response, await cases.archive(rt, principal, application_id, if_match, body.on))
@@ -243,7 +328,9 @@ async def review_records(application_id: ApplicationId, rt: Runtime, principal: 
     return await cases.list_review_records(rt, principal, application_id)
 
 
-@router.post("/{application_id}/reviews", status_code=201, response_model=ReviewRecordOut, summary="登记行政复议或行政诉讼")
+@router.post(
+    "/{application_id}/reviews", status_code=201, response_model=ReviewRecordOut, summary="登记行政复议或行政诉讼"
+)
 async def add_review_record(
     application_id: ApplicationId, body: ReviewRecordIn, response: Response, rt: Runtime, principal: Caller
 ) -> ReviewRecordOut:

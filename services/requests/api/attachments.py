@@ -14,13 +14,17 @@ from shared.auth import Principal, current_principal
 from shared.errors import PROBLEM_RESPONSES
 from shared.runtime import ServiceRuntime, runtime_dependency
 
-router = APIRouter(prefix="/api/v1/requests/{application_id}/attachments", tags=["requests"], responses=PROBLEM_RESPONSES)
+router = APIRouter(
+    prefix="/api/v1/requests/{application_id}/attachments", tags=["requests"], responses=PROBLEM_RESPONSES
+)
 Runtime = Annotated[ServiceRuntime, Depends(runtime_dependency("requests"))]
 Caller = Annotated[Principal, Depends(current_principal)]
 ApplicationId = Annotated[str, Path(max_length=64)]
 
 
-@router.post("", status_code=201, response_model=AttachmentOut, summary="上传附件 / upload the reply letter or a released file")
+@router.post(
+    "", status_code=201, response_model=AttachmentOut, summary="上传附件 / upload the reply letter or a released file"
+)
 async def upload(
     application_id: ApplicationId,
     rt: Runtime,
@@ -30,7 +34,13 @@ async def upload(
 ) -> AttachmentOut:
     data = await file.read()
     return await cases.add_attachment(
-        rt, principal, application_id, kind, file.filename or "file", file.content_type or "application/octet-stream", data
+        rt,
+        principal,
+        application_id,
+        kind,
+        file.filename or "file",
+        file.content_type or "application/octet-stream",
+        data,
     )
 
 

@@ -54,10 +54,20 @@ WorkOrderNo = Annotated[str, Path(pattern=WORKORDER_NO_PATTERN, description="工
 router = APIRouter(responses=PROBLEM_RESPONSES)
 
 _SIGNATURE_HEADERS = [
-    {"name": "X-Gongkai-Timestamp", "in": "header", "required": True, "schema": {"type": "string"},
-     "description": "Unix 秒 / unix seconds (±300 s)"},
-    {"name": "X-Gongkai-Signature", "in": "header", "required": True, "schema": {"type": "string"},
-     "description": "v1=<hex HMAC-SHA256(secret, timestamp + '.' + body)>; several comma-separated during a key rotation"},
+    {
+        "name": "X-Gongkai-Timestamp",
+        "in": "header",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": "Unix 秒 / unix seconds (±300 s)",
+    },
+    {
+        "name": "X-Gongkai-Signature",
+        "in": "header",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": "v1=<hex HMAC-SHA256(secret, timestamp + '.' + body)>; several comma-separated during a key rotation",
+    },
 ]
 
 
@@ -99,11 +109,17 @@ def _secrets(csv: str, *, prod: bool) -> list[str]:
 async def _verified(request: Request, runtime: ServiceRuntime, secrets_csv: str, model: type[BaseModel]) -> Any:
     """Signature first (401), then media type (415), JSON (400) and fields (422)."""
     guard = SqlReplayGuard(runtime.sessions, signature_nonces)
-    body = await verify_request(request, _secrets(secrets_csv, prod=runtime.settings.is_prod), guard, now=runtime.clock.now().timestamp())
+    body = await verify_request(
+        request, _secrets(secrets_csv, prod=runtime.settings.is_prod), guard, now=runtime.clock.now().timestamp()
+    )
     media_type = (request.headers.get("content-type") or "").split(";", 1)[0].strip().lower()
     if media_type != "application/json":
-        raise ProblemError(415, "unsupported_media_type", "不支持的请求体类型",
-                           f"请求体须为 application/json，收到的 Content-Type 为 {media_type or '（未提供）'}")
+        raise ProblemError(
+            415,
+            "unsupported_media_type",
+            "不支持的请求体类型",
+            f"请求体须为 application/json，收到的 Content-Type 为 {media_type or '（未提供）'}",
+        )
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -148,7 +164,9 @@ async def receive_workorder(request: Request, response: Response, runtime: Runti
     response_model=ProvincialAccepted,
     summary="接收省级平台申请 / receive a provincial-platform application (signed)",
     openapi_extra=_signed_body(ProvincialApplicationIn),
-    responses={200: {"model": ProvincialAccepted, "description": "该 provincial_id 已收到、内容相同：返回已有申请 / repeat"}},
+    responses={
+        200: {"model": ProvincialAccepted, "description": "该 provincial_id 已收到、内容相同：返回已有申请 / repeat"}
+    },
 )
 async def receive_provincial(request: Request, response: Response, runtime: Runtime) -> ProvincialAccepted:
     """签名调用（省级政务服务平台）。申请渠道为 ``provincial``，``source_ref`` = ``provincial_id``，
@@ -180,8 +198,14 @@ async def list_workorders(
 ) -> Page[WorkOrderOut]:
     """政务公开办公室等全局角色看全部单位；单位工作人员看本单位。按受理时间倒序。"""
     return await intake.list_workorders(
-        runtime, principal, unit_code=unit_code, category=category, answered=answered, overdue=overdue,
-        limit=page.limit, cursor=page.cursor,
+        runtime,
+        principal,
+        unit_code=unit_code,
+        category=category,
+        answered=answered,
+        overdue=overdue,
+        limit=page.limit,
+        cursor=page.cursor,
     )
 
 

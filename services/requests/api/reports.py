@@ -51,10 +51,7 @@ Table3Rows: type[BaseModel] = create_model(  # type: ignore[call-overload]
     "Table3Rows",
     __config__=ConfigDict(populate_by_name=True),
     __doc__="Every row of table 三, in the form's order; keys are the outcome codes and the four summary rows.",
-    **{
-        row.replace(".", "__"): (Table3Counts, Field(alias=row, description=_ROW_DESCRIPTIONS[row]))
-        for row in ROWS
-    },
+    **{row.replace(".", "__"): (Table3Counts, Field(alias=row, description=_ROW_DESCRIPTIONS[row])) for row in ROWS},
 )
 
 

@@ -41,8 +41,14 @@ async def list_units(
 
     Public (applicants pick the unit they apply to); ordered by unit code, cursor pages."""
     return await service.list_units(
-        runtime, kind=kind, region=region, parent_code=parent_code, q=q, active=active,
-        limit=page.limit, cursor=page.cursor,
+        runtime,
+        kind=kind,
+        region=region,
+        parent_code=parent_code,
+        q=q,
+        active=active,
+        limit=page.limit,
+        cursor=page.cursor,
     )
 
 

@@ -197,7 +197,9 @@ def _replay(facts: Sequence[ClockFact]) -> _History:
             history.segments.append(_Segment("reply_period", fact.on))
         elif isinstance(fact, CorrectionRequested):
             if awaiting:
-                raise DomainError("correction_already_requested", "已通知补正，尚未收到补正后的申请", fact.on.isoformat())
+                raise DomainError(
+                    "correction_already_requested", "已通知补正，尚未收到补正后的申请", fact.on.isoformat()
+                )
             history.segments[-1].stopped_on = fact.on
             history.corrections.append((fact.on, None))
         elif isinstance(fact, CorrectionReceived):
@@ -220,9 +222,7 @@ def _replay(facts: Sequence[ClockFact]) -> _History:
     return history
 
 
-def _exclusions(
-    calendar: WorkingDayCalendar, low: date, high: date, windows: Sequence[tuple[date, date]]
-) -> list[int]:
+def _exclusions(calendar: WorkingDayCalendar, low: date, high: date, windows: Sequence[tuple[date, date]]) -> list[int]:
     """Working days each window (a, b] excludes within (low, high], a day covered by several windows
     going to the first of them. ``windows`` are in order of their start, so the days earlier windows
     cover after a later window's start are exactly (start, furthest end so far]."""
@@ -292,10 +292,8 @@ def compute_deadline(
 
     # Each pause line shows the working days it removes from the current count: none for a pause
     # that ended before the restart or that started once the period had run out.
-    excluded = (
-        _exclusions(calendar, current.start, due_on, windows) if due_on is not None else [0] * len(windows)
-    )
-    for pause, (a, b), count in zip(history.pauses, windows, excluded):
+    excluded = _exclusions(calendar, current.start, due_on, windows) if due_on is not None else [0] * len(windows)
+    for pause, (a, b), count in zip(history.pauses, windows, excluded, strict=False):
         note = _PAUSE_NOTES[pause.kind]
         if pause.end is None:
             note += "；尚未结束，按截至今日计算"
@@ -420,8 +418,10 @@ def extension_allowed(rules: RuleSet, facts: Sequence[ClockFact], working_days: 
     条例 第三十三条: the reply period may be extended once, by at most 20 working days (the rule set's
     maximum). An extension granted before a correction restarted the period still counts.
     """
-    if isinstance(working_days, bool) or not isinstance(working_days, int) or not (
-        1 <= working_days <= rules.extension_max_working_days
+    if (
+        isinstance(working_days, bool)
+        or not isinstance(working_days, int)
+        or not (1 <= working_days <= rules.extension_max_working_days)
     ):
         raise DomainError(
             "extension_days_invalid",

@@ -29,7 +29,9 @@ _PAGE_BANDS: tuple[tuple[int, int], ...] = ((1, 0), (31, 10), (101, 20), (201, 4
 
 def _count(value: object, name: str, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise DomainError("fee_input_invalid", "信息处理费计算参数无效", f"{name} 须为不小于{minimum}的整数，收到 {value!r}")
+        raise DomainError(
+            "fee_input_invalid", "信息处理费计算参数无效", f"{name} 须为不小于{minimum}的整数，收到 {value!r}"
+        )
     return value
 
 
@@ -48,16 +50,14 @@ def fee_per_page(pages: int) -> int:
     count = _count(pages, "pages", 0)
     total = 0
     bounds = [first for first, _ in _PAGE_BANDS[1:]] + [count + 1]
-    for (first, rate), next_first in zip(_PAGE_BANDS, bounds):
+    for (first, rate), next_first in zip(_PAGE_BANDS, bounds, strict=False):
         pages_in_band = min(count, next_first - 1) - first + 1
         if pages_in_band > 0:
             total += pages_in_band * rate
     return total
 
 
-def fee_amount(
-    method: FeeMethod, *, nth_in_month: int | None = None, pages: int | None = None
-) -> int:
+def fee_amount(method: FeeMethod, *, nth_in_month: int | None = None, pages: int | None = None) -> int:
     """The fee by the method the office chose; the input the other method needs is ignored."""
     if method == "per_application":
         if nth_in_month is None:

@@ -131,9 +131,7 @@ def _check_reply(outcome: str | None, latest_opinion: str | None) -> None:
     if outcome is None or outcome not in OUTCOMES:
         raise DomainError("outcome_invalid", "答复的办理结果无效", f"{outcome!r}")
     if outcome in LAPSE_OUTCOMES.values():
-        raise DomainError(
-            "outcome_reserved", "该办理结果只能由逾期不补正或逾期未缴费的办结产生", f"{outcome}"
-        )
+        raise DomainError("outcome_reserved", "该办理结果只能由逾期不补正或逾期未缴费的办结产生", f"{outcome}")
     # Seed 001 保密审查制度 第三条、第四条: "先审查、后公开"; "未经审查和批准，不得对外公开发布政府信息".
     if latest_opinion is None:
         raise DomainError("review_required", "答复前须完成保密审查")

@@ -217,9 +217,7 @@ def test_awaiting_a_correction_stops_the_clock_with_no_due_date() -> None:
 
 
 def test_corrected_application_restarts_the_full_period_from_the_day_it_arrives() -> None:
-    deadline = due(
-        [Received(D(2026, 3, 2)), CorrectionRequested(D(2026, 3, 5)), CorrectionReceived(D(2026, 3, 16))]
-    )
+    deadline = due([Received(D(2026, 3, 2)), CorrectionRequested(D(2026, 3, 5)), CorrectionReceived(D(2026, 3, 16))])
     assert (deadline.start, deadline.due_on) == (D(2026, 3, 16), D(2026, 4, 14))
     assert [(p.kind, p.working_days, p.counted) for p in deadline.periods] == [
         ("reply_period", 3, False),  # 03-03..03-05 used, then void

@@ -53,7 +53,7 @@ def test_outcome_rows_carry_the_labels_of_table_three() -> None:
 
 
 def test_only_disclosed_and_partially_disclosed_release_information() -> None:
-    assert RELEASING_OUTCOMES == {"disclosed", "partially_disclosed"}
+    assert {"disclosed", "partially_disclosed"} == RELEASING_OUTCOMES
 
 
 def test_a_withdrawal_counts_as_other_other_in_the_report() -> None:

@@ -18,7 +18,9 @@ def upgrade() -> None:
         "units",
         sa.Column("unit_code", sa.String(64), nullable=False, comment="单位代码, ^[A-Za-z0-9_.-]{1,64}$"),
         sa.Column("name", sa.String(200), nullable=False),
-        sa.Column("kind", sa.String(32), nullable=False, comment="government/department/township/public_enterprise/other"),
+        sa.Column(
+            "kind", sa.String(32), nullable=False, comment="government/department/township/public_enterprise/other"
+        ),
         sa.Column("parent_code", sa.String(64), nullable=True, comment="上级单位; NULL for a top unit"),
         sa.Column("region", sa.String(12), nullable=False, comment="行政区划代码 (6, 9 or 12 digits)"),
         sa.Column("contacts", sa.JSON(), nullable=False, comment="[{name, title, phone, email}]"),
