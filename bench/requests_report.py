@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.requests.app import SPEC
 from services.requests.domain.outcomes import APPLICANT_TYPES, OUTCOMES
-from services.requests.reports import AnnualReport, ReportScope, annual_report, table3_statement
+from services.requests.service.reports import AnnualReport, ReportScope, annual_report, table3_statement
 from shared.migrations import upgrade
 
 T = TypeVar("T")

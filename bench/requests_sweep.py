@@ -38,7 +38,7 @@ from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.engine import make_url
 
 from services.requests.app import SPEC
-from services.requests.sweeps import (
+from services.requests.service.sweeps import (
     _due_soon_claim,
     _overdue_claim,
     _rule_set_groups,

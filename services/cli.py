@@ -277,7 +277,7 @@ def calendar_load(file: FileArg) -> None:
     from pydantic import ValidationError
 
     from services.requests import service
-    from services.requests.schemas import CalendarYearIn
+    from services.requests.schemas.units import CalendarYearIn
 
     settings = get_settings()
     try:
@@ -341,7 +341,7 @@ def seed_demo(
     """Fills the requests database with a realistic demo: a city's units and applications in every
     state (migrating the embedded mode's SQLite file first). Then `gongkai serve` shows them."""
     from services.requests import demo
-    from services.requests.service import load_stored_calendar_years
+    from services.requests.service.units import load_stored_calendar_years
 
     settings = get_settings()
     spec = spec_of("requests")

@@ -53,6 +53,11 @@ ROLES: frozenset[str] = frozenset(
 # may investigate any unit; admins run the system itself.
 UNIT_WIDE_ROLES = frozenset({"office", "admin", "assessor", "inspector"})
 
+# A unit's own staff (本单位工作人员): they read and act on their units' work.
+UNIT_STAFF_ROLES = frozenset({"handler", "unit_admin"})
+# Roles that act on any unit's work (assessors and inspectors only read it, outside their own services).
+ACT_ON_ALL_UNITS_ROLES = frozenset({"office", "admin"})
+
 # Tolerated clock skew between the identity provider and our replicas.
 LEEWAY_SECONDS = 30
 
@@ -79,6 +84,18 @@ class Principal(BaseModel, frozen=True):
 
     def can_access_unit(self, unit_code: str) -> bool:
         return self.sees_all_units or unit_code in self.unit_codes
+
+    def is_staff_of(self, unit_code: str) -> bool:
+        """One of the unit's own staff (handler or unit admin of ``unit_code``)."""
+        return unit_code in self.unit_codes and self.has_role(*UNIT_STAFF_ROLES)
+
+    def can_read(self, unit_code: str) -> bool:
+        """May read the unit's work: unit-wide roles, and the unit's own staff."""
+        return self.sees_all_units or self.is_staff_of(unit_code)
+
+    def can_act(self, unit_code: str) -> bool:
+        """May act on the unit's work: the office and admins, and the unit's own staff."""
+        return self.has_role(*ACT_ON_ALL_UNITS_ROLES) or self.is_staff_of(unit_code)
 
 
 def _invalid_token(detail: str) -> ProblemError:

@@ -42,6 +42,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.context import current_request_id, request_id_var
+from shared.domain import DomainError
 
 logger = logging.getLogger(__name__)
 
@@ -240,6 +241,12 @@ async def _handle_problem_error(request: Request, exc: Exception) -> JSONRespons
     )
 
 
+async def _handle_domain_error(request: Request, exc: Exception) -> JSONResponse:
+    """A broken business rule (``shared.domain``): its class says 409 or 422."""
+    assert isinstance(exc, DomainError)
+    return problem_response(exc.status, exc.code, exc.title, exc.detail, request=request, **exc.extensions)
+
+
 async def _handle_http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code, title = _status_problem(exc.status_code)
@@ -354,6 +361,7 @@ async def _handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
 def install_problem_handlers(app: FastAPI) -> None:
     """Make every error of ``app`` an ``application/problem+json`` response."""
     app.add_exception_handler(ProblemError, _handle_problem_error)
+    app.add_exception_handler(DomainError, _handle_domain_error)
     app.add_exception_handler(StarletteHTTPException, _handle_http_exception)
     app.add_exception_handler(RequestValidationError, _handle_validation_error)
     for error_class in DATABASE_UNAVAILABLE_ERRORS:

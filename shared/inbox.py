@@ -12,16 +12,18 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, DateTime, MetaData, String, Table, delete
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.clock import Clock
 from shared.context import causation_id_var, request_id_var
 from shared.db import insert_or_ignore
 from shared.events import CloudEvent
 from shared.observability import EVENTS_CONSUMED
-from shared.outbox import Outbox
+
+if TYPE_CHECKING:
+    from shared.runtime import ServiceRuntime
 
 log = logging.getLogger("gongkai.inbox")
 
@@ -39,13 +41,17 @@ def inbox_table(metadata: MetaData) -> Table:
 
 @dataclass(frozen=True)
 class EventContext:
-    """What a handler gets: its transaction, the service clock, and the outbox for the events it
-    causes (they carry the consumed event as ``causationid``)."""
+    """What a handler gets: the inbox transaction (``session``) and the service's runtime
+    (``runtime``: clock, calendar, settings, journal, resources) — the same ``(session, ctx)`` a
+    router passes to a use case, so a handler calls the same use cases. The events it causes carry
+    the consumed event as ``causationid``. The handler never commits: the inbox does."""
 
     session: AsyncSession
-    clock: Clock
-    outbox: Outbox
-    service: str
+    runtime: ServiceRuntime[Any]
+
+    @property
+    def service(self) -> str:
+        return self.runtime.spec.name
 
 
 EventHandler = Callable[[EventContext, CloudEvent], Awaitable[None]]
@@ -59,21 +65,11 @@ class InboxConsumer:
     event per transaction, so only the failing event is retried and the others still apply.
     """
 
-    def __init__(
-        self,
-        *,
-        service: str,
-        sessions: async_sessionmaker[AsyncSession],
-        inbox: Table,
-        outbox: Outbox,
-        clock: Clock,
-        handlers: Mapping[str, EventHandler],
-    ) -> None:
-        self.service = service
-        self.sessions = sessions
+    def __init__(self, *, runtime: ServiceRuntime[Any], inbox: Table, handlers: Mapping[str, EventHandler]) -> None:
+        self.runtime = runtime
+        self.service = runtime.spec.name
+        self.sessions = runtime.sessions
         self.inbox = inbox
-        self.outbox = outbox
-        self.clock = clock
         self.handlers = dict(handlers)
 
     async def __call__(self, events: Sequence[CloudEvent]) -> list[BaseException | None]:
@@ -118,7 +114,7 @@ class InboxConsumer:
                 correlation = request_id_var.set(event.correlationid or event.id)
                 causation = causation_id_var.set(event.id)
                 try:
-                    await handler(EventContext(session, self.clock, self.outbox, self.service), event)
+                    await handler(EventContext(session, self.runtime), event)
                 finally:
                     request_id_var.reset(correlation)
                     causation_id_var.reset(causation)

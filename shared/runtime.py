@@ -9,12 +9,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+import typer
 from fastapi import APIRouter, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -24,19 +25,27 @@ from shared.clock import Clock
 from shared.db import create_engine, ping, session_factory
 from shared.idempotency import IdempotencyStore
 from shared.inbox import EventHandler, InboxConsumer
+from shared.journal import Journal
 from shared.migrations import FoundationTables, upgrade
 from shared.outbox import Outbox, OutboxRelay
 from shared.settings import Settings
 
 log = logging.getLogger("gongkai.runtime")
 
-BackgroundJob = Callable[["ServiceRuntime"], Awaitable[None]]
+# A service's own resources (its settings, the field cipher, file storage …), built once per
+# runtime from the shared settings by ``ServiceSpec.resources`` and typed by the spec.
+R = TypeVar("R")
+BackgroundJob = Callable[["ServiceRuntime[Any]"], Awaitable[None]]
 STARTUP_RETRY_SECONDS = 2.0
 INBOX_PURGE_SECONDS = 3600.0
 
 
+def no_resources(_settings: Settings) -> None:
+    return None
+
+
 @dataclass(frozen=True)
-class ServiceSpec:
+class ServiceSpec(Generic[R]):
     name: str
     title: str
     description: str
@@ -51,13 +60,18 @@ class ServiceSpec:
     # Run once the database is reachable (and migrated, in the embedded mode), before consuming:
     # e.g. loading the calendar years an administrator stored.
     startup_hooks: Sequence[BackgroundJob] = ()
+    # The service's own resources, typed: ``ctx.resources`` in its use cases (e.g. the field cipher).
+    resources: Callable[[Settings], R] = no_resources  # type: ignore[assignment]
+    # The service's own ``gongkai <name> …`` commands (units import, calendar load, seed-demo …).
+    cli: typer.Typer | None = None
 
 
-class ServiceRuntime:
-    """One service's database, outbox relay and consumer inside a process."""
+class ServiceRuntime(Generic[R]):
+    """One service's database, outbox relay and consumer inside a process — and the context every
+    use case gets (``ctx``): clock, calendar, settings, journal and the service's resources."""
 
     def __init__(
-        self, spec: ServiceSpec, settings: Settings, *, clock: Clock, bus: Bus, database_url: str | None = None
+        self, spec: ServiceSpec[R], settings: Settings, *, clock: Clock, bus: Bus, database_url: str | None = None
     ) -> None:
         self.spec = spec
         self.settings = settings
@@ -72,6 +86,8 @@ class ServiceRuntime:
         # Built-in years from chinesecalendar; a service loads the years it stores or receives.
         self.calendar = WorkingDayCalendar()
         self.outbox = Outbox(spec.tables.outbox)
+        self.journal = Journal(service=spec.name, outbox=self.outbox, audit_log=spec.tables.audit_log, clock=clock)
+        self.resources: R = spec.resources(settings)
         self.relay = OutboxRelay(
             service=spec.name,
             sessions=self.sessions,
@@ -83,14 +99,7 @@ class ServiceRuntime:
             backoff_max_seconds=settings.outbox_backoff_max_seconds,
             retention_days=settings.outbox_retention_days,
         )
-        self.consumer = InboxConsumer(
-            service=spec.name,
-            sessions=self.sessions,
-            inbox=spec.tables.inbox,
-            outbox=self.outbox,
-            clock=clock,
-            handlers=spec.handlers,
-        )
+        self.consumer = InboxConsumer(runtime=self, inbox=spec.tables.inbox, handlers=spec.handlers)
         self.retry_policy = RetryPolicy(
             max_attempts=settings.bus_max_attempts,
             base_seconds=settings.bus_retry_base_seconds,
@@ -179,12 +188,35 @@ class ServiceRuntime:
     async def check_database(self) -> None:
         await ping(self.engine)
 
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One use case's transaction, for callers that are not routers (sweeps, CLI commands,
+        startup hooks): commits on leaving, rolls back on an exception; the outbox wakes the relay
+        after the commit."""
+        async with self.sessions.begin() as session:
+            yield session
 
-def runtime_dependency(service: str) -> Callable[[Request], ServiceRuntime]:
+
+def runtime_dependency(service: str) -> Callable[[Request], Awaitable[ServiceRuntime[Any]]]:
     """FastAPI dependency giving a router its own service's runtime, in whichever app it is mounted."""
 
-    async def dependency(request: Request) -> ServiceRuntime:  # async: no threadpool hop per request
+    async def dependency(request: Request) -> ServiceRuntime[Any]:  # async: no threadpool hop per request
         return request.app.state.runtimes[service]
 
     dependency.__name__ = f"{service}_runtime"
+    return dependency
+
+
+def session_dependency(service: str) -> Callable[[Request], AsyncIterator[AsyncSession]]:
+    """FastAPI dependency: the request's transaction on its own service's database (polar's
+    ``get_db_session``). Use it with ``Depends(..., scope="function")`` — see :func:`transaction_param`
+    — so the commit happens *before* the response is sent: a commit that fails is the caller's error
+    response, never a 2xx for something not stored. An exception anywhere in the route rolls back."""
+
+    async def dependency(request: Request) -> AsyncIterator[AsyncSession]:
+        runtime: ServiceRuntime[Any] = request.app.state.runtimes[service]
+        async with runtime.sessions.begin() as session:
+            yield session
+
+    dependency.__name__ = f"{service}_session"
     return dependency

@@ -7,15 +7,16 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.requests.api import ROUTERS
+from services.requests.config import RequestsResources, build_resources
 from services.requests.handlers import HANDLERS
 from services.requests.models import foundation
-from services.requests.service import calendar_startup_hook, calendar_sync_job
-from services.requests.sweeps import deadline_sweep_job
+from services.requests.service.sweeps import deadline_sweep_job
+from services.requests.service.units import calendar_startup_hook, calendar_sync_job
 from shared.app import build_app
 from shared.runtime import ServiceSpec
 from shared.settings import Settings
 
-SPEC = ServiceSpec(
+SPEC: ServiceSpec[RequestsResources] = ServiceSpec(
     name="requests",
     title="Gongkai requests 依申请公开",
     description="Units directory, working-day calendar, disclosure applications (依申请公开) and their statutory clock, replies, administrative review/litigation records, annual-report statistics, 12345 and provincial intake.",
@@ -33,6 +34,7 @@ SPEC = ServiceSpec(
     handlers=HANDLERS,
     background_jobs=[calendar_sync_job, deadline_sweep_job],
     startup_hooks=[calendar_startup_hook],
+    resources=build_resources,
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -9,6 +10,10 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.requests.domain.rules import DEFAULT_RULE_SET
+from shared.crypto import FieldCipher
+from shared.runtime import ServiceRuntime
+from shared.settings import Settings
+from shared.storage import LocalStorage, Storage
 
 # Published in this repository, so refused in prod (see api/integrations.py).
 DEV_HOTLINE_SECRET = "dev-hotline-secret"
@@ -34,3 +39,24 @@ class RequestsSettings(BaseSettings):
 @lru_cache
 def get_requests_settings() -> RequestsSettings:
     return RequestsSettings()
+
+
+@dataclass(frozen=True)
+class RequestsResources:
+    """What the requests service's use cases need beside the shared runtime (``ctx.resources``)."""
+
+    settings: RequestsSettings
+    # Identity numbers and query codes are encrypted / blind-indexed with it (DESIGN §5).
+    field_cipher: FieldCipher
+    # Attachments (local disk in the embedded mode; the interface allows others).
+    storage: Storage
+
+
+def build_resources(settings: Settings) -> RequestsResources:
+    """``ServiceSpec.resources``: built once per runtime; refuses prod with the dev field key."""
+    own = get_requests_settings()
+    return RequestsResources(settings=own, field_cipher=FieldCipher(settings), storage=LocalStorage(own.storage_dir))
+
+
+# What every use case of the service takes as ``ctx`` (with the caller's ``session``).
+Ctx = ServiceRuntime[RequestsResources]

@@ -9,48 +9,22 @@ published one incompatibly.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-# Value sets fixed by DESIGN §1–§9.
-UnitKind = Literal["government", "department", "township", "public_enterprise", "other"]
-Channel = Literal["in_person", "registered_mail", "mail", "online", "fax", "hotline_12345", "provincial"]
-ApplicantType = Literal[
-    "natural_person",
-    "commercial_enterprise",
-    "research_institution",
-    "public_welfare_org",
-    "legal_service_org",
-    "other_org",
-]
-# Reply outcomes, 1:1 with the rows of table 三 of the annual report (国办公开办函〔2021〕30号).
-Outcome = Literal[
-    "disclosed",
-    "partially_disclosed",
-    "withheld.state_secret",
-    "withheld.law_prohibited",
-    "withheld.security_stability",
-    "withheld.third_party_rights",
-    "withheld.internal_affairs",
-    "withheld.process_info",
-    "withheld.enforcement_file",
-    "withheld.administrative_query",
-    "unavailable.not_held",
-    "unavailable.needs_creation",
-    "unavailable.still_unclear",
-    "not_processed.petition",
-    "not_processed.duplicate",
-    "not_processed.publication",
-    "not_processed.excessive",
-    "not_processed.confirmation",
-    "other.correction_lapsed",
-    "other.fee_unpaid",
-    "other.other",
-]
-ReviewKind = Literal["administrative_review", "litigation"]
-ReviewResult = Literal["upheld", "corrected", "other", "pending"]
-NotificationChannel = Literal["inbox", "email", "sms", "webhook"]
+from shared.vocabulary import (
+    ApplicantType,
+    Channel,
+    NotificationChannel,
+    OutcomeCode,
+    ReviewKind,
+    ReviewResult,
+    UnitKind,
+)
+
+# Value sets fixed by DESIGN §1–§9, defined once in shared.vocabulary.
+Outcome = OutcomeCode
 
 EVENT_TYPES: dict[str, type[EventData]] = {}
 

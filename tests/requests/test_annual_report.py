@@ -16,8 +16,8 @@ from openpyxl import load_workbook
 from services.requests.app import create_app
 from services.requests.domain.outcomes import APPLICANT_TYPES, OUTCOMES
 from services.requests.models import review_records, units
-from services.requests.report_xlsx import XLSX_MEDIA_TYPE
-from services.requests.reports import COLUMNS, ROWS, ReportScope, annual_report
+from services.requests.service.report_xlsx import XLSX_MEDIA_TYPE
+from services.requests.service.reports import COLUMNS, ROWS, ReportScope, annual_report
 from tests.conftest import make_settings
 from tests.foundation import serving
 from tests.requests.factories import application_row, insert_applications
@@ -115,7 +115,7 @@ def assert_balanced(body: dict[str, Any]) -> None:
 
 
 def reference(apps: list[dict[str, Any]], year: int, unit_codes: set[str]) -> dict[str, dict[str, int]]:
-    """The definitions of services.requests.reports, applied one application at a time."""
+    """The definitions of services.requests.service.reports, applied one application at a time."""
     start, end = date(year, 1, 1), date(year, 12, 31)
     rows = {row: dict.fromkeys(COLUMNS, 0) for row in ROWS}
 

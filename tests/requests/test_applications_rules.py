@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from services.requests.applications import lapse
+from services.requests.service.applications import lapse
 from shared.calendar import WorkingDayCalendar
 from shared.errors import ProblemError
 from tests.requests.helpers import api

@@ -24,7 +24,7 @@ from services.requests.app import create_app
 from services.requests.domain.deadlines import due_soon_mark, working_days_left
 from services.requests.domain.rules import rule_set
 from services.requests.models import applications, hotline_workorders
-from services.requests.sweeps import due_soon_targets, sweep_deadlines
+from services.requests.service.sweeps import due_soon_targets, sweep_deadlines
 from shared.calendar import WorkingDayCalendar
 from tests.conftest import make_settings
 from tests.foundation import serving

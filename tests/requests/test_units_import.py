@@ -7,7 +7,7 @@ import io
 
 from openpyxl import Workbook
 
-from services.requests.units import MAX_IMPORT_ROWS
+from services.requests.service.unit_import_file import MAX_IMPORT_ROWS
 from tests.requests.helpers import api, unit_body
 
 IMPORT = "/api/v1/units/import"

@@ -10,8 +10,8 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.requests import sweeps
 from services.requests.journal import audit
+from services.requests.service import sweeps
 from shared.auth import Principal, require_roles
 from shared.errors import PROBLEM_RESPONSES, ProblemError
 from shared.runtime import ServiceRuntime, runtime_dependency

@@ -1,5 +1,5 @@
 """``/api/v1/requests`` — disclosure applications (依申请公开, DESIGN §5). Thin: parse, authorize,
-call the use cases in ``services.requests.applications``."""
+call the use cases in ``services.requests.service.applications``."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Response
 
-from services.requests import applications as cases
-from services.requests.application_schemas import (
+from services.requests.schemas.applications import (
     PLAIN_TEXT,
     ApplicationCreate,
     ApplicationOut,
@@ -32,6 +31,7 @@ from services.requests.application_schemas import (
     TrackOut,
     WithdrawIn,
 )
+from services.requests.service import applications as cases
 from shared.auth import Principal, current_principal, optional_principal
 from shared.errors import PROBLEM_RESPONSES
 from shared.etags import etag

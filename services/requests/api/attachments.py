@@ -8,8 +8,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, Form, Path, UploadFile
 from fastapi.responses import Response
 
-from services.requests import attachments as cases
-from services.requests.attachments import AttachmentOut
+from services.requests.service import attachments as cases
+from services.requests.service.attachments import AttachmentOut
 from shared.auth import Principal, current_principal
 from shared.errors import PROBLEM_RESPONSES
 from shared.runtime import ServiceRuntime, runtime_dependency

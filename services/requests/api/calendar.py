@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Response
 
-from services.requests import service
-from services.requests.schemas import CalendarYearIn, CalendarYearOut
+from services.requests.schemas.units import CalendarYearIn, CalendarYearOut
+from services.requests.service import units as service
 from shared.auth import Principal, require_roles
 from shared.errors import PROBLEM_RESPONSES
 from shared.etags import etag

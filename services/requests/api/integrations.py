@@ -1,5 +1,5 @@
 """12345 hotline and provincial-platform intake (DESIGN §9), and the units' side of 12345 work
-orders. Thin: verify, parse, authorize, call ``services.requests.intake``.
+orders. Thin: verify, parse, authorize, call ``services.requests.service.intake``.
 
 Inbound calls are authenticated by signature, not by a bearer token (``shared.signing``):
 ``X-Gongkai-Timestamp`` + ``X-Gongkai-Signature: v1=<hex HMAC-SHA256(secret, timestamp + "." +
@@ -28,9 +28,10 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
-from services.requests import intake
 from services.requests.config import DEV_SECRETS, get_requests_settings
-from services.requests.intake import (
+from services.requests.models import signature_nonces
+from services.requests.service import intake
+from services.requests.service.intake import (
     WORKORDER_NO_PATTERN,
     AnswerIn,
     ProvincialAccepted,
@@ -40,7 +41,6 @@ from services.requests.intake import (
     WorkOrderIn,
     WorkOrderOut,
 )
-from services.requests.models import signature_nonces
 from shared.auth import Principal, current_principal
 from shared.errors import PROBLEM_RESPONSES, ProblemError
 from shared.pagination import Page, PageParams, page_params

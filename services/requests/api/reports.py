@@ -1,5 +1,5 @@
 """Annual report (政府信息公开工作年度报告): ``GET /api/v1/reports/annual/{year}`` — thin: parse,
-authorize, call ``services.requests.reports``, render JSON or .xlsx (DESIGN §5)."""
+authorize, call ``services.requests.service.reports``, render JSON or .xlsx (DESIGN §5)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from starlette.concurrency import run_in_threadpool
 
 from services.requests.domain.outcomes import OUTCOMES
-from services.requests.report_xlsx import XLSX_MEDIA_TYPE, render_annual_report_xlsx
-from services.requests.reports import ROWS, ReportScope, annual_report
-from services.requests.schemas import UNIT_CODE_PATTERN
+from services.requests.schemas.units import UNIT_CODE_PATTERN
+from services.requests.service.report_xlsx import XLSX_MEDIA_TYPE, render_annual_report_xlsx
+from services.requests.service.reports import ROWS, ReportScope, annual_report
 from shared.auth import Principal, require_roles
 from shared.errors import PROBLEM_RESPONSES, ProblemError, forbidden
 from shared.runtime import ServiceRuntime, runtime_dependency

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Header, Path, Query, Response, UploadFile, status
 
-from services.requests import service
-from services.requests.schemas import UNIT_CODE_PATTERN, ImportResult, UnitIn, UnitKind, UnitOut
+from services.requests.schemas.units import UNIT_CODE_PATTERN, ImportResult, UnitIn, UnitKind, UnitOut
+from services.requests.service import units as service
 from shared.auth import Principal, require_roles, require_unit_access
 from shared.errors import PROBLEM_RESPONSES
 from shared.etags import etag

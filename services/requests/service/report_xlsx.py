@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from services.requests.domain.outcomes import APPLICANT_TYPES, OUTCOMES
-from services.requests.reports import COLUMNS, TABLE4_COLUMNS, TABLE4_RESULTS, AnnualReport
+from services.requests.service.reports import COLUMNS, TABLE4_COLUMNS, TABLE4_RESULTS, AnnualReport
 
 __all__ = ["XLSX_MEDIA_TYPE", "render_annual_report_xlsx", "report_title"]
 

@@ -13,11 +13,9 @@ from sqlalchemy import Row, func, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.requests import units as unit_files
-from services.requests.clock import recompute_provisional
 from services.requests.journal import audit
 from services.requests.models import calendar_years, units
-from services.requests.schemas import (
+from services.requests.schemas.units import (
     CalendarDayIO,
     CalendarYearIn,
     CalendarYearOut,
@@ -26,6 +24,8 @@ from services.requests.schemas import (
     UnitIn,
     UnitOut,
 )
+from services.requests.service import unit_import_file as unit_files
+from services.requests.service.provisional_due_dates import recompute_provisional
 from shared.auth import Principal
 from shared.calendar import CalendarError, WorkingDayCalendar
 from shared.context import current_request_id

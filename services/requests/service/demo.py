@@ -11,11 +11,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from services.requests import applications as cases
-from services.requests.application_schemas import ApplicationCreate, ApplicationOut, ReviewRecordIn
 from services.requests.models import applications
-from services.requests.schemas import UnitIn
-from services.requests.service import put_unit
+from services.requests.schemas.applications import ApplicationCreate, ApplicationOut, ReviewRecordIn
+from services.requests.schemas.units import UnitIn
+from services.requests.service import applications as cases
+from services.requests.service.units import put_unit
 from shared.auth import Principal
 from shared.clock import SHANGHAI
 from shared.etags import etag

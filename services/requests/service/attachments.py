@@ -10,10 +10,10 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from services.requests.applications import can_act, load_application, load_readable
 from services.requests.config import get_requests_settings
 from services.requests.journal import audit
 from services.requests.models import attachments
+from services.requests.service.applications import can_act, load_application, load_readable
 from shared.auth import Principal
 from shared.errors import ProblemError, forbidden, not_found
 from shared.runtime import ServiceRuntime

@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from services.requests.schemas import UNIT_CODE_PATTERN, ImportRowError, UnitIn
+from services.requests.schemas.units import UNIT_CODE_PATTERN, ImportRowError, UnitIn
 from shared.errors import ProblemError
 
 MAX_IMPORT_ROWS = 20_000

@@ -20,25 +20,6 @@ from typing import Any
 from sqlalchemy import Row, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.requests.application_schemas import (
-    ApplicantOut,
-    ApplicationCreate,
-    ApplicationOut,
-    ConsultationOut,
-    CreatedApplication,
-    DeadlineOut,
-    DeliveryOut,
-    FeeOut,
-    HandlerOut,
-    PeriodOut,
-    ReviewRecordIn,
-    ReviewRecordOut,
-    ReviewRecordPatch,
-    SkippedDayOut,
-    TimelineEntry,
-    TrackOut,
-)
-from services.requests.clock import add_fact, deadline_of, load_facts, refresh_deadline
 from services.requests.config import get_requests_settings
 from services.requests.domain import deadlines as clock_rules
 from services.requests.domain.deadlines import (
@@ -61,6 +42,25 @@ from services.requests.models import (
     review_records,
     units,
 )
+from services.requests.schemas.applications import (
+    ApplicantOut,
+    ApplicationCreate,
+    ApplicationOut,
+    ConsultationOut,
+    CreatedApplication,
+    DeadlineOut,
+    DeliveryOut,
+    FeeOut,
+    HandlerOut,
+    PeriodOut,
+    ReviewRecordIn,
+    ReviewRecordOut,
+    ReviewRecordPatch,
+    SkippedDayOut,
+    TimelineEntry,
+    TrackOut,
+)
+from services.requests.service.provisional_due_dates import add_fact, deadline_of, load_facts, refresh_deadline
 from shared.auth import Principal
 from shared.clock import SHANGHAI, legal_date
 from shared.crypto import FieldCipher, mask_identity_number

@@ -54,13 +54,15 @@ from sqlalchemy import and_, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.requests.application_schemas import (
+from services.requests.journal import audit, emit
+from services.requests.models import applications, hotline_workorders, units
+from services.requests.schemas.applications import (
     ApplicantIn,
     ApplicationCreate,
     DeliveryIn,
     Strict,
 )
-from services.requests.applications import (
+from services.requests.service.applications import (
     ID_CONTEXT,
     STAFF_ROLES,
     can_act,
@@ -68,8 +70,6 @@ from services.requests.applications import (
     field_cipher,
     is_unit_staff,
 )
-from services.requests.journal import audit, emit
-from services.requests.models import applications, hotline_workorders, units
 from shared.auth import Principal
 from shared.crypto import mask_identity_number
 from shared.db import stored_utc

@@ -29,12 +29,12 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Update, and_, func, or_, select, true, update
 
-from services.requests.applications import lapse
 from services.requests.config import get_requests_settings
 from services.requests.domain.deadlines import working_days_left
 from services.requests.domain.rules import RULE_SETS, rule_set
 from services.requests.journal import emit_many
 from services.requests.models import applications, hotline_workorders, signature_nonces
+from services.requests.service.applications import lapse
 from shared.db import stored_utc
 from shared.errors import ProblemError
 from shared.events import (

@@ -1,0 +1,1 @@
+"""Pydantic request/response models of the requests service, one module per noun (DESIGN §1)."""

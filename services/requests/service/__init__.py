@@ -1,0 +1,1 @@
+"""Use cases of the requests service, one module per noun (DESIGN §1)."""

@@ -1,0 +1,133 @@
+"""Writing what happened, inside the caller's transaction: audit entries and emitted events.
+
+Every service writes its audit rows and its events through its runtime's :class:`Journal`
+(``ctx.journal``), never by hand: an event goes into the outbox and is journaled on the entity it
+is about (audit action ``event:<type>``), so an entity's history keeps showing the event after the
+outbox has purged the row it was sent from. The event's ``source`` is ``gongkai/<service>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.audit import record_audit
+from shared.auth import Principal
+from shared.clock import Clock
+from shared.context import current_request_id
+from shared.events import CloudEvent, EventData, new_event
+from shared.outbox import Outbox
+
+# The service acting on its own (sweeps, lapses, event handlers, intake bookkeeping).
+SYSTEM = Principal(sub="system", name="系统", roles=frozenset({"admin"}), unit_codes=frozenset())
+
+
+class Journal:
+    """One service's writer of audit entries and events (DESIGN §1: the shared journal)."""
+
+    def __init__(self, *, service: str, outbox: Outbox, audit_log: Table, clock: Clock) -> None:
+        self.source = f"gongkai/{service}"
+        self.outbox = outbox
+        self.audit_log = audit_log
+        self.clock = clock
+
+    async def audit(
+        self,
+        session: AsyncSession,
+        actor: Principal,
+        action: str,
+        entity_type: str,
+        entity_id: str,
+        *,
+        before: Any = None,
+        after: Any = None,
+    ) -> None:
+        """Appends one audit entry (who, what, when, before, after) to the append-only log."""
+        await record_audit(
+            session,
+            self.audit_log,
+            at=self.clock.now(),
+            actor_sub=actor.sub,
+            actor_name=actor.name,
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            before=before,
+            after=after,
+        )
+
+    async def audit_many(
+        self,
+        session: AsyncSession,
+        actor: Principal,
+        entries: Sequence[tuple[str, str, str, Any, Any]],
+    ) -> None:
+        """Audit entries ``(action, entity_type, entity_id, before, after)`` in one multi-row insert."""
+        if not entries:
+            return
+        now = self.clock.now()
+        request_id = current_request_id()
+        await session.execute(
+            self.audit_log.insert(),
+            [
+                {
+                    "at": now,
+                    "actor_sub": actor.sub,
+                    "actor_name": actor.name,
+                    "action": action,
+                    "entity_type": entity_type,
+                    "entity_id": entity_id,
+                    "before": before,
+                    "after": after,
+                    "request_id": request_id,
+                }
+                for action, entity_type, entity_id, before, after in entries
+            ],
+        )
+
+    async def emit(
+        self,
+        session: AsyncSession,
+        data: EventData,
+        *,
+        subject: str,
+        entity_type: str,
+        actor: Principal = SYSTEM,
+    ) -> CloudEvent:
+        """Adds the event to the outbox and journals it on its entity, in the caller's transaction."""
+        [event] = await self.emit_many(session, [(data, subject)], entity_type=entity_type, actor=actor)
+        return event
+
+    async def emit_many(
+        self,
+        session: AsyncSession,
+        items: Sequence[tuple[EventData, str]],
+        *,
+        entity_type: str,
+        actor: Principal = SYSTEM,
+    ) -> list[CloudEvent]:
+        """``emit`` for a batch of (data, subject): one multi-row insert into the outbox and one into
+        the audit log however many events (a sweep's 10,000 overdue applications in a few round trips)."""
+        if not items:
+            return []
+        now = self.clock.now()
+        events = [new_event(data, source=self.source, subject=subject, time=now) for data, subject in items]
+        await self.outbox.add(session, *events)
+        await self.audit_many(
+            session,
+            actor,
+            [
+                (
+                    f"event:{e.type}",
+                    entity_type,
+                    e.subject or "",
+                    None,
+                    {"event_id": e.id, "type": e.type, "data": e.data},
+                )
+                for e in events
+            ],
+        )
+        return events
