@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install up migrate bench clean
+.PHONY: run test check install up migrate bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,14 @@ run: $(STAMP)
 ## The whole suite (needs PostgreSQL and RabbitMQ on 127.0.0.1, see README)
 test: $(STAMP)
 	$(BIN)/python -m pytest -x -q
+
+## The contract CI checks before the tests (DESIGN §1): formatting, lint, types of shared/ and every
+## domain/ (the files are listed in pyproject's [tool.mypy]), and the import layers (lint-imports)
+check: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 ## Local distributed mode: each service its own process on PostgreSQL + RabbitMQ (see README)
 up: $(STAMP)

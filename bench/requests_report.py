@@ -26,7 +26,7 @@ from typing import TypeVar
 import asyncpg
 from sqlalchemy import text
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from services.requests.app import SPEC
 from services.requests.domain.outcomes import APPLICANT_TYPES, OUTCOMES
@@ -192,16 +192,16 @@ async def main(args: argparse.Namespace | None = None) -> dict[str, object]:
 
     engine = create_async_engine(URL)
     try:
-        async with engine.connect() as conn:
+        async with AsyncSession(engine) as session:
 
             async def count() -> int:
-                return (await conn.execute(text("SELECT count(*) FROM applications"))).scalar_one()
+                return (await session.execute(text("SELECT count(*) FROM applications"))).scalar_one()
 
             async def region() -> AnnualReport:
-                return await annual_report(conn, args.year, ReportScope(region="13"))
+                return await annual_report(session, args.year, ReportScope(region="13"))
 
             async def unit() -> AnnualReport:
-                return await annual_report(conn, args.year, ReportScope(unit_code=unit_codes[0]))
+                return await annual_report(session, args.year, ReportScope(unit_code=unit_codes[0]))
 
             baseline, n = await timed("baseline SELECT count(*) FROM applications", count)
             region_s, region_report = await timed(f"annual report {args.year}, region roll-up '13' (all units)", region)
@@ -223,7 +223,7 @@ async def main(args: argparse.Namespace | None = None) -> dict[str, object]:
                         dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
                     )
                 )
-                plan = (await conn.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + sql))).scalars().all()
+                plan = (await session.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + sql))).scalars().all()
                 print(f"\n-- plan of table 三, {label}:")
                 print("\n".join(plan))
     finally:

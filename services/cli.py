@@ -3,38 +3,32 @@
 from __future__ import annotations
 
 import asyncio
-import getpass
 import json
-from pathlib import Path
-from typing import Annotated, NoReturn
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
 
 import httpx
 import typer
 import uvicorn
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, track
+from rich.progress import track
 from rich.table import Table
-from sqlalchemy.exc import SQLAlchemyError
 
 from services.embedded import all_specs, create_app, spec_of
 from shared.app import build_app
-from shared.auth import ROLES, Principal, mint_dev_token
-from shared.bus import create_bus
-from shared.clock import Clock
-from shared.db import is_sqlite_url
-from shared.errors import ProblemError
+from shared.auth import ROLES, mint_dev_token
+from shared.bus import Bus, create_bus
+from shared.cli import console, errors
 from shared.migrations import alembic_config, upgrade
 from shared.observability import configure_logging
-from shared.runtime import ServiceRuntime
 from shared.settings import SERVICE_NAMES, Settings, get_settings
+
+T = TypeVar("T")
 
 app = typer.Typer(help="Gongkai 公开 — operator's command.", no_args_is_help=True, add_completion=False)
 dead_letters = typer.Typer(
     help="List or replay a service's dead letters (gongkai.<service>.dead).", no_args_is_help=True
 )
 app.add_typer(dead_letters, name="dead-letters")
-console = Console()
-errors = Console(stderr=True)
 
 ServiceArg = Annotated[str, typer.Argument(help=f"one of: {', '.join(SERVICE_NAMES)}")]
 
@@ -173,159 +167,7 @@ def dead_letters_replay(
     console.print(json.dumps({"replayed": replayed}))
 
 
-# -- units import / calendar load (the requests service's data) -------------------------------------
-
-units_app = typer.Typer(help="The units directory (单位名录) of the requests service.", no_args_is_help=True)
-calendar_app = typer.Typer(help="The working-day calendar (节假日安排) of the requests service.", no_args_is_help=True)
-app.add_typer(units_app, name="units")
-app.add_typer(calendar_app, name="calendar")
-
-FileArg = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="the file to read")]
-
-
-def _cli_actor() -> Principal:
-    user = getpass.getuser() if hasattr(getpass, "getuser") else "operator"
-    return Principal(
-        sub=f"cli:{user}", name=f"gongkai CLI ({user})", roles=frozenset({"admin"}), unit_codes=frozenset()
-    )
-
-
-async def _with_requests_runtime(settings: Settings, work):  # type: ignore[no-untyped-def]
-    """The requests service's runtime against its database, without relay or consumer: the events
-    a use case writes wait in the outbox for the service's own relay."""
-    from services.requests.app import SPEC
-
-    runtime = ServiceRuntime(SPEC, settings, clock=Clock(), bus=create_bus("memory://gongkai-cli"))
-    try:
-        return await work(runtime)
-    finally:
-        await runtime.stop()
-
-
-def _problem_exit(problem: ProblemError) -> NoReturn:
-    errors.print(f"[red]{problem.title}[/red]" + (f": {problem.detail}" if problem.detail else ""))
-    rows = problem.extensions.get("errors") or []
-    if rows:
-        table = Table("row 行", "field 列", "message 说明", title="errors 错误")
-        for row in rows:
-            table.add_row(str(row.get("row", "")), str(row.get("field", "")), str(row.get("message", "")))
-        errors.print(table)
-    raise typer.Exit(1)
-
-
-def _missing_schema_exit(exc: Exception) -> NoReturn:
-    errors.print(
-        f"[red]the requests database is not ready ({type(exc).__name__}); run `gongkai migrate requests` first[/red]"
-    )
-    raise typer.Exit(1)
-
-
-@units_app.command("import")
-def units_import(file: FileArg) -> None:
-    """Imports units from a CSV (UTF-8 or GB18030) or XLSX file: every row valid, or nothing stored.
-
-    Columns as in POST /api/v1/units/import: 单位代码/unit_code, 单位名称/name, 单位类型/kind,
-    上级单位代码/parent_code, 行政区划/region, 联系人/contact_name, 职务/contact_title,
-    电话/contact_phone, 邮箱/contact_email, optional 是否有效/active.
-    """
-    from services.requests import service
-
-    settings = get_settings()
-    content = file.read_bytes()
-    with Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("importing units 导入单位", total=None)
-
-        def advance(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
-
-        try:
-            result = asyncio.run(
-                _with_requests_runtime(
-                    settings, lambda rt: service.import_units(rt, _cli_actor(), content, file.name, progress=advance)
-                )
-            )
-        except ProblemError as problem:
-            progress.stop()
-            _problem_exit(problem)
-        except SQLAlchemyError as exc:
-            progress.stop()
-            _missing_schema_exit(exc)
-    console.print(
-        f"[green]✓[/green] {result.rows} rows: {result.created} created 新建, {result.updated} updated 修改, "
-        f"{result.unchanged} unchanged 未变"
-    )
-    if result.ignored_columns:
-        console.print(f"[yellow]ignored columns 忽略的列: {', '.join(result.ignored_columns)}[/yellow]")
-
-
-@calendar_app.command("load")
-def calendar_load(file: FileArg) -> None:
-    """Loads holiday arrangements from a JSON file, as PUT /api/v1/calendar/{year} does.
-
-    The file holds one year or a list of years:
-    {"year": 2027, "holidays": [{"day": "2027-01-01", "name": "元旦"}, …],
-    "makeup_workdays": [{"day": "2027-02-07", "name": "春节调休上班"}, …]}.
-    Every year is checked before any is stored; each year is then its own transaction.
-    """
-    from pydantic import ValidationError
-
-    from services.requests import service
-    from services.requests.schemas.units import CalendarYearIn
-
-    settings = get_settings()
-    try:
-        document = json.loads(file.read_bytes().decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        errors.print(f"[red]{file}: not a UTF-8 JSON file: {exc}[/red]")
-        raise typer.Exit(1) from exc
-    entries = document if isinstance(document, list) else [document]
-    years: list[tuple[int, CalendarYearIn]] = []
-    problems: list[str] = []
-    for index, entry in enumerate(entries):
-        year = entry.get("year") if isinstance(entry, dict) else None
-        if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
-            problems.append(f'entry {index}: "year" must be an integer 2000–2100')
-            continue
-        try:
-            body = CalendarYearIn.model_validate({k: v for k, v in entry.items() if k != "year"})
-            service.validate_calendar_year(year, body)
-        except ValidationError as exc:
-            problems.extend(f"{year}: {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-            continue
-        except ProblemError as problem:
-            problems.append(f"{year}: {problem.detail}")
-            continue
-        years.append((year, body))
-    if problems:
-        for line in problems:
-            errors.print(f"[red]{line}[/red]")
-        raise typer.Exit(1)
-
-    async def load_all(runtime: ServiceRuntime) -> list[object]:
-        await service.load_stored_calendar_years(runtime)
-        return [await service.put_calendar_year(runtime, _cli_actor(), year, body) for year, body in years]
-
-    try:
-        loaded = asyncio.run(_with_requests_runtime(settings, load_all))
-    except ProblemError as problem:
-        _problem_exit(problem)
-    except SQLAlchemyError as exc:
-        _missing_schema_exit(exc)
-    for out in loaded:
-        console.print(
-            f"[green]✓[/green] {out.year}: {len(out.holidays)} holidays 放假日, "  # type: ignore[attr-defined]
-            f"{len(out.makeup_workdays)} make-up working days 调休上班日 (version {out.version})"  # type: ignore[attr-defined]
-        )
-
-
-async def _with_bus(settings: Settings, work):  # type: ignore[no-untyped-def]
+async def _with_bus(settings: Settings, work: Callable[[Bus], Awaitable[T]]) -> T:
     bus = create_bus(settings.bus_url)
     await bus.start()
     try:
@@ -334,35 +176,10 @@ async def _with_bus(settings: Settings, work):  # type: ignore[no-untyped-def]
         await bus.close()
 
 
-@app.command("seed-demo")
-def seed_demo(
-    force: Annotated[bool, typer.Option(help="add another demo set even if applications exist")] = False,
-) -> None:
-    """Fills the requests database with a realistic demo: a city's units and applications in every
-    state (migrating the embedded mode's SQLite file first). Then `gongkai serve` shows them."""
-    from services.requests import demo
-    from services.requests.service.units import load_stored_calendar_years
-
-    settings = get_settings()
-    spec = spec_of("requests")
-    url = settings.database_url("requests")
-    if is_sqlite_url(url):
-        upgrade(spec.name, url, spec.versions_dir, spec.tables.metadata)
-
-    async def work(runtime: ServiceRuntime) -> dict[str, int]:
-        await load_stored_calendar_years(runtime)
-        return await demo.seed_demo(runtime, force=force)
-
-    try:
-        counts = asyncio.run(_with_requests_runtime(settings, work))
-    except ProblemError as problem:
-        _problem_exit(problem)
-    if counts.get("already_present"):
-        console.print(
-            f"[yellow]{counts['already_present']} applications already there; nothing added (use --force)[/yellow]"
-        )
-    else:
-        console.print(f"[green]✓[/green] {counts['units']} units, {counts['applications']} applications in every state")
+# Each service's own commands (``ServiceSpec.cli``): ``gongkai units import``, ``gongkai seed-demo`` …
+for _spec in all_specs():
+    if _spec.cli is not None:
+        app.add_typer(_spec.cli)
 
 
 def main() -> None:

@@ -159,7 +159,8 @@ def dev_clock_router() -> APIRouter:
     router = APIRouter(prefix="/api/v1/_dev/clock", tags=["dev"])
 
     def clock_of(request: Request) -> Clock:
-        return request.app.state.clock
+        clock: Clock = request.app.state.clock
+        return clock
 
     @router.get("", response_model=ClockState, summary="查看服务时钟 Read the service clock")
     async def get_clock(request: Request) -> dict[str, Any]:

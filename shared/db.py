@@ -10,8 +10,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import BigInteger, CursorResult, Integer, Result, event, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -21,31 +23,79 @@ from sqlalchemy.ext.asyncio import (
 
 # BIGINT on PostgreSQL, but INTEGER on SQLite so that it aliases the rowid and autoincrements.
 BigIntegerPK = BigInteger().with_variant(Integer(), "sqlite")
+# asyncpg gives up this long after the server's own statement_timeout would have cancelled: a live
+# server answers first with its clean error; only a server that says nothing hits the client's.
+COMMAND_TIMEOUT_GRACE_SECONDS = 1.0
+QUERY_CANCELED = "57014"  # SQLSTATE of a statement stopped by statement_timeout
 
 
 def is_sqlite_url(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
-    """An engine tuned for its backend.
+def create_engine(
+    url: str,
+    *,
+    pool_size: int = 10,
+    echo: bool = False,
+    connect_timeout: float = 5.0,
+    statement_timeout: float = 15.0,
+    pool_timeout: float = 5.0,
+) -> AsyncEngine:
+    """An engine tuned for its backend, every wait on the database bounded: a server that hangs
+    instead of refusing (frozen, partitioned) must cost a request a few seconds and a 503, not a
+    worker forever.
 
-    SQLite: WAL, foreign keys, a busy timeout, and ``BEGIN IMMEDIATE`` for every transaction —
-    a deferred transaction that later writes fails at once with "database is locked" instead of
-    waiting for the other writer, so we take the write lock up front.
+    PostgreSQL: ``connect_timeout`` for a new connection, ``statement_timeout`` enforced twice —
+    by the server (``statement_timeout``, a clean cancel when it is alive but slow, e.g. waiting on
+    a lock) and by asyncpg (``command_timeout``, a moment later, for a server that does not answer
+    at all) — and ``pool_timeout`` to check a connection out of a busy pool.
+
+    SQLite: WAL, foreign keys, a busy timeout (``statement_timeout``: how long a writer waits for
+    the lock), and ``BEGIN IMMEDIATE`` for every transaction — a deferred transaction that later
+    writes fails at once with "database is locked" instead of waiting for the other writer, so we
+    take the write lock up front.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
-        _configure_sqlite(engine)
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": statement_timeout})
+        _configure_sqlite(engine, busy_timeout_ms=round(statement_timeout * 1000))
         return engine
-    kwargs: dict[str, Any] = {"pool_size": pool_size, "max_overflow": pool_size, "pool_pre_ping": True}
-    return create_async_engine(url, echo=echo, **kwargs)
+    kwargs: dict[str, Any] = {
+        "pool_size": pool_size,
+        "max_overflow": pool_size,
+        "pool_pre_ping": True,
+        "pool_timeout": pool_timeout,
+        "connect_args": {
+            "timeout": connect_timeout,
+            "command_timeout": statement_timeout + COMMAND_TIMEOUT_GRACE_SECONDS,
+            "server_settings": {"statement_timeout": str(round(statement_timeout * 1000))},
+        },
+    }
+    engine = create_async_engine(url, echo=echo, **kwargs)
+    _configure_postgresql(engine)
+    return engine
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_postgresql(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _unanswered(context: ExceptionContext) -> Exception | None:
+        original = context.original_exception
+        if isinstance(original, TimeoutError):
+            # asyncpg's own timeout: the server said nothing. The connection is in an unknown
+            # state — drop it rather than hand it to the next request.
+            context.is_disconnect = True
+            return OperationalError(context.statement, context.parameters, original)
+        if getattr(original, "sqlstate", None) == QUERY_CANCELED:
+            # The server's statement_timeout: it is alive but could not finish in time (a lock, a
+            # slow disk). Temporary, like a database that does not answer.
+            return OperationalError(context.statement, context.parameters, original)
+        return None
+
+
+def _configure_sqlite(engine: AsyncEngine, *, busy_timeout_ms: int) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event below issue BEGIN itself (pysqlite's own is deferred).
@@ -53,7 +103,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -75,10 +125,15 @@ async def ping(engine: AsyncEngine) -> None:
 def insert_or_ignore(session: AsyncSession, table: Any) -> Any:
     """``INSERT … ON CONFLICT DO NOTHING`` in the session's dialect (PostgreSQL or SQLite)."""
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table).on_conflict_do_nothing()
+        return postgresql.insert(table).on_conflict_do_nothing()
+    return sqlite.insert(table).on_conflict_do_nothing()
+
+
+def rows_affected(result: Result[Any]) -> int:
+    """How many rows an INSERT, UPDATE or DELETE touched. ``execute`` is typed as returning a
+    ``Result``; for those statements it is a ``CursorResult``, which carries the count."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount
 
 
 def stored_utc(moment: datetime) -> datetime:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import http
 import json
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy.exc
@@ -216,7 +217,7 @@ def problem_response(
     detail: str | None = None,
     *,
     request: Request | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
     **extensions: Any,
 ) -> JSONResponse:
     """Build the ``application/problem+json`` response; ``instance`` is the request's path."""
@@ -250,7 +251,7 @@ async def _handle_domain_error(request: Request, exc: Exception) -> JSONResponse
 async def _handle_http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code, title = _status_problem(exc.status_code)
-    detail = exc.detail
+    detail: str | None = exc.detail
     if detail == _reason_phrase(exc.status_code):
         # Starlette's default detail ("Not Found") only repeats the title.
         detail = None
@@ -273,11 +274,12 @@ async def _handle_http_exception(request: Request, exc: Exception) -> JSONRespon
 _FASTAPI_BODY_PARSE_ERROR = "There was an error parsing the body"
 
 # A database that does not answer is the platform's fault and temporary: 503, not 500.
-DATABASE_UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
+DATABASE_UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     sqlalchemy.exc.OperationalError,
     sqlalchemy.exc.InterfaceError,
     sqlalchemy.exc.TimeoutError,  # connection pool exhausted
     ConnectionError,
+    TimeoutError,  # asyncpg's connect timeout: a server that accepts but never answers
 )
 
 

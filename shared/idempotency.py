@@ -2,19 +2,37 @@
 
 The first request with a key runs and its response (status, key headers, body) is stored in the
 owning service's ``idempotency_keys`` table; a repeat with the same key, caller and request replays
-it with ``Idempotent-Replayed: true``. The same key with a different request is a 422; a repeat
-while the first is still running is a 409. Only successes are stored: an error created nothing, and
-its retry (after the caller fixed a header, got a role, or the server recovered) must run again.
-Keys are scoped per authenticated subject (anonymous callers share one scope — use random keys).
+it with ``Idempotent-Replayed: true``. The same key with a different request is a 422. Only
+successes are stored: an error created nothing, and its retry (after the caller fixed a header,
+got a role, or the server recovered) must run again. Keys are scoped per authenticated subject
+(anonymous callers share one scope — use random keys).
+
+The key lives in the use case's own transaction, so key, effects and stored response commit or
+vanish together (a process killed in between leaves either all of them or none):
+
+1. the middleware accepts the key and leaves a :class:`KeyClaim` in the ASGI scope;
+2. the route's session dependency (``shared.runtime.session_dependency``) inserts the key row as
+   the *first* statement of the request's transaction (:meth:`KeyClaim.take`) and, instead of
+   committing at its exit, hands the open transaction back (:meth:`KeyClaim.hand_over`). A
+   concurrent duplicate waits on the row's primary key (PostgreSQL) or on the single writer
+   (SQLite); when the first commits it finds the row and replays it;
+3. once the response is complete the middleware writes it into the key row and commits, and only
+   then sends it. A 4xx/5xx answer is not stored: the key row is deleted and the rest commits
+   exactly as it would have without a key.
+
+A route that does not take its transaction from the session dependency ignores the key (nothing
+is stored, its response passes through): idempotency is only as good as the transaction it shares.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,9 +42,11 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    Row,
     String,
     Table,
     delete,
+    or_,
     select,
     update,
 )
@@ -42,9 +62,15 @@ from shared.errors import (
     problem_response,
 )
 
+log = logging.getLogger("gongkai.idempotency")
+
 _KEY_OK = re.compile(r"^[\x21-\x7e]{1,200}$")
 _KEPT_HEADERS = {b"content-type", b"etag", b"location"}
-IN_PROGRESS_LEASE = timedelta(seconds=60)
+# Where the middleware leaves the accepted key for the request's session dependency.
+KEY_CLAIM_SCOPE = "gongkai.idempotency_claim"
+# Test-only: exit the process right after the commit, before the response leaves
+# (GONGKAI_TEST_CRASH_AFTER_COMMIT=1; Settings refuses it in prod). Exit code 17.
+CRASH_AFTER_COMMIT_EXIT_CODE = 17
 
 
 def idempotency_table(metadata: MetaData) -> Table:
@@ -74,8 +100,88 @@ class IdempotencyStore:
     def owns(self, path: str) -> bool:
         return any(path == p or path.startswith(p.rstrip("/") + "/") for p in self.path_prefixes)
 
+    async def stored(self, scope_key: str) -> Row[Any] | None:
+        """The committed, unexpired response of a key, if there is one."""
+        t = self.table
+        async with self.sessions() as session:
+            row = (await session.execute(select(t).where(t.c.scope_key == scope_key))).first()
+        if row is None or row.state != "done" or stored_utc(row.expires_at) < datetime.now(UTC):
+            return None
+        return row
 
-StoreResolver = Callable[[Any], Sequence[IdempotencyStore]]
+
+class KeyTaken(Exception):
+    """Raised by :meth:`KeyClaim.take` when another request committed the same key first; the
+    middleware answers with that request's stored response."""
+
+
+@dataclass
+class KeyClaim:
+    """An accepted ``Idempotency-Key`` of the request in flight (see the module docstring)."""
+
+    store: IdempotencyStore
+    scope_key: str
+    fingerprint: str
+    taken: bool = False
+    session: AsyncSession | None = field(default=None, repr=False)
+
+    async def take(self, session: AsyncSession) -> None:
+        """Inserts the key row: the first statement of the request's transaction."""
+        t = self.store.table
+        now = datetime.now(UTC)
+        # An expired row is free again, and so is one a crashed older release left in_progress.
+        await session.execute(
+            delete(t).where(t.c.scope_key == self.scope_key, or_(t.c.expires_at < now, t.c.state != "done"))
+        )
+        try:
+            await session.execute(
+                t.insert().values(
+                    scope_key=self.scope_key,
+                    fingerprint=self.fingerprint,
+                    state="in_progress",
+                    created_at=now,
+                    expires_at=now + self.store.ttl,
+                )
+            )
+        except IntegrityError as exc:
+            raise KeyTaken from exc
+        self.taken = True
+
+    def hand_over(self, session: AsyncSession) -> None:
+        """The route is done: its transaction stays open for :meth:`finish`."""
+        self.session = session
+
+    def rolled_back(self) -> None:
+        """The route failed and its transaction, key row included, was rolled back."""
+        self.taken = False
+
+    async def finish(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+        """Stores a success in the key row, or drops the row of an error; then commits."""
+        assert self.session is not None
+        t = self.store.table
+        try:
+            if status < 400:
+                await self.session.execute(
+                    update(t)
+                    .where(t.c.scope_key == self.scope_key)
+                    .values(
+                        state="done",
+                        response_status=status,
+                        response_headers=json.dumps(headers).encode(),
+                        response_body=body,
+                    )
+                )
+            else:
+                await self.session.execute(delete(t).where(t.c.scope_key == self.scope_key))
+            await self.session.commit()
+        finally:
+            await self.abandon()
+
+    async def abandon(self) -> None:
+        """Rolls back whatever is still open (nothing after :meth:`finish`)."""
+        if self.session is not None:
+            session, self.session = self.session, None
+            await session.close()
 
 
 class IdempotencyMiddleware:
@@ -94,9 +200,10 @@ class IdempotencyMiddleware:
 
         try:
             await self._handle(scope, receive, tracking_send)
-        except DATABASE_UNAVAILABLE_ERRORS:
+        except DATABASE_UNAVAILABLE_ERRORS as exc:
             if started:
                 raise
+            log.error("database unavailable in %s %s: %s", scope["method"], scope["path"], exc)
             await _send_problem(scope, send, database_unavailable())
 
     async def _handle(self, scope: dict, receive: Any, send: Any) -> None:
@@ -130,25 +237,21 @@ class IdempotencyMiddleware:
         fingerprint = hashlib.sha256(
             b"\n".join([scope["method"].encode(), scope["path"].encode(), scope.get("query_string", b""), body])
         ).hexdigest()
-        scope_key = hashlib.sha256(f"{subject}\n{key}".encode()).hexdigest()
-        now = datetime.now(UTC)
-        t = store.table
+        claim = KeyClaim(store, hashlib.sha256(f"{subject}\n{key}".encode()).hexdigest(), fingerprint)
+        if await _replayed(scope, send, claim):
+            return
+        scope[KEY_CLAIM_SCOPE] = claim
+        response = _BufferedResponse(claim)
 
-        async with store.sessions.begin() as session:
-            row = (await session.execute(select(t).where(t.c.scope_key == scope_key))).first()
-            stale = row is not None and (
-                stored_utc(row.expires_at) < now
-                or (row.state == "in_progress" and stored_utc(row.created_at) + IN_PROGRESS_LEASE < now)
-            )
-            if stale:
-                await session.execute(delete(t).where(t.c.scope_key == scope_key))
-                row = None
-        if row is not None:
-            if row.fingerprint != fingerprint:
-                await _send_problem(
-                    scope, send, ProblemError(422, "idempotency_key_reused", "幂等键已用于另一个不同的请求")
-                )
-            elif row.state != "done":
+        async def replay_receive() -> dict:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        try:
+            await self.app(scope, replay_receive, response.sender(send))
+        except KeyTaken:
+            # A duplicate committed while this one waited for the key: answer with its response.
+            await claim.abandon()
+            if not await _replayed(scope, send, claim):  # committed, then expired at once: rare
                 await _send_problem(
                     scope,
                     send,
@@ -156,74 +259,78 @@ class IdempotencyMiddleware:
                         409, "idempotency_in_progress", "相同幂等键的请求正在处理中", headers={"Retry-After": "1"}
                     ),
                 )
-            else:
-                stored_headers = [
-                    (k.encode("latin-1"), v.encode("latin-1")) for k, v in json.loads(row.response_headers)
-                ]
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": row.response_status,
-                        "headers": stored_headers + [(b"idempotent-replayed", b"true")],
-                    }
-                )
-                await send({"type": "http.response.body", "body": row.response_body})
             return
+        except BaseException:
+            await claim.abandon()
+            raise
+        if claim.session is None:
+            return  # the route did not take the key: its response has passed through
         try:
-            async with store.sessions.begin() as session:
-                await session.execute(
-                    t.insert().values(
-                        scope_key=scope_key,
-                        fingerprint=fingerprint,
-                        state="in_progress",
-                        created_at=now,
-                        expires_at=now + store.ttl,
-                    )
-                )
-        except IntegrityError:
-            await _send_problem(
-                scope,
-                send,
-                ProblemError(
-                    409, "idempotency_in_progress", "相同幂等键的请求正在处理中", headers={"Retry-After": "1"}
-                ),
-            )
+            await claim.finish(response.status, response.kept_headers(), bytes(response.body))
+        except DATABASE_UNAVAILABLE_ERRORS as exc:
+            # Nothing was stored, the use case neither: the retry runs it again.
+            log.error("could not commit %s %s: %s", scope["method"], scope["path"], exc)
+            await _send_problem(scope, send, database_unavailable())
             return
+        if scope["app"].state.settings.test_crash_after_commit:
+            os._exit(CRASH_AFTER_COMMIT_EXIT_CODE)
+        await response.release(send)
 
-        captured: dict[str, Any] = {"status": 500, "headers": [], "body": bytearray()}
 
-        async def replay_receive() -> dict:
-            return {"type": "http.request", "body": body, "more_body": False}
+class _BufferedResponse:
+    """Holds a keyed route's response until its transaction has committed; passes it straight
+    through when the route did not take the key."""
 
-        async def capture_send(message: dict) -> None:
+    def __init__(self, claim: KeyClaim) -> None:
+        self.claim = claim
+        self.status = 500
+        self.messages: list[dict] = []
+        self.body = bytearray()
+        self.headers: list[tuple[bytes, bytes]] = []
+
+    def sender(self, send: Any) -> Callable[[dict], Any]:
+        async def buffering_send(message: dict) -> None:
             if message["type"] == "http.response.start":
-                captured["status"] = message["status"]
-                captured["headers"] = [
-                    (k.decode("latin-1"), v.decode("latin-1"))
-                    for k, v in message.get("headers") or []
-                    if k.lower() in _KEPT_HEADERS
-                ]
-            elif message["type"] == "http.response.body":
-                captured["body"].extend(message.get("body", b""))
+                if self.claim.taken and self.claim.session is None:
+                    raise RuntimeError("session_dependency must be used with Depends(..., scope='function')")
+                self.status = message["status"]
+                self.headers = list(message.get("headers") or [])
+            if self.claim.session is None:
+                await send(message)
+                return
+            if message["type"] == "http.response.body":
+                self.body.extend(message.get("body", b""))
+            self.messages.append(message)
+
+        return buffering_send
+
+    def kept_headers(self) -> list[tuple[str, str]]:
+        return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in self.headers if k.lower() in _KEPT_HEADERS]
+
+    async def release(self, send: Any) -> None:
+        for message in self.messages:
             await send(message)
 
-        try:
-            await self.app(scope, replay_receive, capture_send)
-        finally:
-            async with store.sessions.begin() as session:
-                if captured["status"] < 400:
-                    await session.execute(
-                        update(t)
-                        .where(t.c.scope_key == scope_key)
-                        .values(
-                            state="done",
-                            response_status=captured["status"],
-                            response_headers=json.dumps(captured["headers"]).encode(),
-                            response_body=bytes(captured["body"]),
-                        )
-                    )
-                else:
-                    await session.execute(delete(t).where(t.c.scope_key == scope_key))
+
+async def _replayed(scope: dict, send: Any, claim: KeyClaim) -> bool:
+    """Answers from the key's stored response (or 422 for another request under the same key);
+    False when nothing is stored."""
+    row = await claim.store.stored(claim.scope_key)
+    if row is None:
+        return False
+    if row.fingerprint != claim.fingerprint:
+        await _send_problem(scope, send, ProblemError(422, "idempotency_key_reused", "幂等键已用于另一个不同的请求"))
+        return True
+    stored_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in json.loads(row.response_headers)]
+    await send(
+        {
+            "type": "http.response.start",
+            "status": row.response_status,
+            "headers": stored_headers + [(b"idempotent-replayed", b"true")],
+        }
+    )
+    await send({"type": "http.response.body", "body": row.response_body})
+    return True
 
 
 async def _subject(scope: dict, headers: dict[bytes, bytes]) -> str | None:

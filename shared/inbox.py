@@ -18,7 +18,7 @@ from sqlalchemy import Column, DateTime, MetaData, String, Table, delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.context import causation_id_var, request_id_var
-from shared.db import insert_or_ignore
+from shared.db import insert_or_ignore, rows_affected
 from shared.events import CloudEvent
 from shared.observability import EVENTS_CONSUMED
 
@@ -129,4 +129,4 @@ class InboxConsumer:
             result = await session.execute(
                 delete(self.inbox).where(self.inbox.c.received_at < datetime.now(UTC) - older_than)
             )
-        return result.rowcount or 0
+        return rows_affected(result)

@@ -108,14 +108,19 @@ class Journal:
         *,
         entity_type: str,
         actor: Principal = SYSTEM,
+        timeline: bool = True,
     ) -> list[CloudEvent]:
         """``emit`` for a batch of (data, subject): one multi-row insert into the outbox and one into
-        the audit log however many events (a sweep's 10,000 overdue applications in a few round trips)."""
+        the audit log however many events (a sweep's 10,000 overdue applications in a few round trips).
+        ``timeline=False``: no ``event:<type>`` entry, where the caller's own audit entry already says
+        what changed (a unit's ``unit.updated`` carries everything ``unit.upserted`` does)."""
         if not items:
             return []
         now = self.clock.now()
         events = [new_event(data, source=self.source, subject=subject, time=now) for data, subject in items]
         await self.outbox.add(session, *events)
+        if not timeline:
+            return events
         await self.audit_many(
             session,
             actor,

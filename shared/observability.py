@@ -15,6 +15,7 @@ from typing import Any
 
 from prometheus_client import Counter, Gauge, Histogram
 from pythonjsonlogger.json import JsonFormatter
+from starlette.routing import compile_path
 
 from shared.context import current_request_id, request_id_var
 
@@ -30,6 +31,7 @@ OUTBOX_PUBLISH_FAILURES = Counter(
     "gongkai_outbox_publish_failures_total", "Outbox rows whose publish failed (they are retried)", ["service"]
 )
 OUTBOX_PENDING = Gauge("gongkai_outbox_pending", "Outbox rows not yet sent", ["service"])
+BUS_CONNECTED = Gauge("gongkai_bus_connected", "1 while this process has its connection to the message broker")
 EVENTS_CONSUMED = Counter(
     "gongkai_events_consumed_total",
     "Events handled by a consumer",
@@ -99,16 +101,40 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
+            template = route_template(scope)
             status = status_holder["status"]
             HTTP_REQUESTS.labels(scope["method"], template, str(status)).inc()
             HTTP_LATENCY.labels(scope["method"], template).observe(elapsed)
-            self.log.info(
+            # A 5xx is the platform's failure: logged at ERROR so it survives a quiet log level.
+            self.log.log(
+                logging.ERROR if status >= 500 else logging.INFO,
                 "%s %s %s",
                 scope["method"],
                 scope["path"],
                 status,
-                extra={"route": template, "status": status, "duration_ms": round(elapsed * 1000, 2)},
+                extra={
+                    "route": template,
+                    "status": status,
+                    "duration_ms": round(elapsed * 1000, 2),
+                    "request_id": request_id,
+                },
             )
             request_id_var.reset(token)
+
+
+def route_template(scope: dict) -> str:
+    """The route's path template (``/api/v1/requests/{application_id}``), also for an answer a
+    middleware gave before routing (a replay, a body too large, a database that does not answer):
+    then the path is matched against the app's documented templates, in route order. Paths that
+    match no route share one label, so a scanner cannot blow up the metric's cardinality."""
+    route = scope.get("route")
+    if route is not None:
+        return str(getattr(route, "path", "unmatched"))
+    app = scope.get("app")
+    if app is None or not hasattr(app, "openapi"):
+        return "unmatched"
+    templates: list[tuple[re.Pattern[str], str]] | None = getattr(app.state, "route_templates", None)
+    if templates is None:
+        templates = [(compile_path(path)[0], path) for path in app.openapi().get("paths", {})]
+        app.state.route_templates = templates
+    return next((template for regex, template in templates if regex.match(scope["path"])), "unmatched")

@@ -12,13 +12,14 @@ the effect exactly once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Column,
@@ -27,6 +28,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    Row,
     String,
     Table,
     Text,
@@ -40,8 +42,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
-from shared.db import BigIntegerPK
+from shared.db import BigIntegerPK, rows_affected
 from shared.events import CloudEvent
 from shared.observability import OUTBOX_PENDING, OUTBOX_PUBLISH_FAILURES, OUTBOX_PUBLISHED
 
@@ -118,8 +121,8 @@ class Outbox:
             sync_session.info["gongkai_outbox_hooked"] = True
             event.listen(sync_session, "after_commit", self._after_commit, once=True)
 
-    def _after_commit(self, sync_session: object) -> None:
-        sync_session.info.pop("gongkai_outbox_hooked", None)  # type: ignore[attr-defined]
+    def _after_commit(self, sync_session: Session) -> None:
+        sync_session.info.pop("gongkai_outbox_hooked", None)
         self.wakeup.set()
 
 
@@ -150,6 +153,13 @@ class OutboxRelay:
         self.backoff_max_seconds = backoff_max_seconds
         self.retention_days = retention_days
         self.relay_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        # Set when the broker connection comes back: what backed off during the outage is due now.
+        self._broker_returned = False
+        bus.on_connected(self._on_broker_connected)
+
+    def _on_broker_connected(self) -> None:
+        self._broker_returned = True
+        self.outbox.wakeup.set()
 
     async def run_forever(self, resend_window: timedelta | None = None) -> None:
         """Relays until cancelled. ``resend_window``: first hand over again what was sent that
@@ -167,6 +177,16 @@ class OutboxRelay:
                     log.exception("could not reset recently sent rows; will retry", extra={"service": self.service})
                     await asyncio.sleep(self.poll_seconds)
                     continue
+            if self._broker_returned:
+                self._broker_returned = False
+                try:
+                    due = await self.make_backed_off_rows_due()
+                    if due:
+                        log.info(
+                            "broker is back: backed-off rows are due", extra={"service": self.service, "rows": due}
+                        )
+                except Exception:
+                    log.exception("could not make backed-off rows due", extra={"service": self.service})
             if loop.time() >= next_housekeeping:
                 next_housekeeping = loop.time() + HOUSEKEEPING_SECONDS
                 await self._housekeeping()
@@ -177,13 +197,11 @@ class OutboxRelay:
             except Exception:  # a database hiccup must not kill the relay; the rows wait
                 log.exception("outbox relay pass failed", extra={"service": self.service})
                 published = 0
-            if published:
+            if published or self._broker_returned:
                 continue
             self.outbox.wakeup.clear()
-            try:
+            with contextlib.suppress(TimeoutError):  # nothing woke it: poll anyway
                 await asyncio.wait_for(self.outbox.wakeup.wait(), self.poll_seconds)
-            except TimeoutError:
-                pass
 
     async def relay_once(self) -> int:
         """Claims a batch, publishes it, and records the outcome. Returns how many were sent."""
@@ -201,17 +219,21 @@ class OutboxRelay:
                     .where(self.table.c.seq.in_(sent))
                     .values(sent_at=now, claimed_by=None, claimed_until=None)
                 )
+            # One UPDATE per (attempts, error), not per row: in an outage a whole batch fails alike.
+            backoffs: dict[tuple[int, str], list[int]] = {}
             for row, error in failed:
-                delay = min(self.backoff_max_seconds, 0.5 * 2 ** min(row.attempts, 16))
+                backoffs.setdefault((row.attempts, f"{type(error).__name__}: {error}"[:2000]), []).append(row.seq)
+            for (attempts, error_text), seqs in backoffs.items():
+                delay = min(self.backoff_max_seconds, 0.5 * 2 ** min(attempts, 16))
                 await session.execute(
                     update(self.table)
-                    .where(self.table.c.seq == row.seq)
+                    .where(self.table.c.seq.in_(seqs))
                     .values(
-                        attempts=row.attempts + 1,
+                        attempts=attempts + 1,
                         available_at=now + timedelta(seconds=delay),
                         claimed_by=None,
                         claimed_until=None,
-                        last_error=f"{type(error).__name__}: {error}"[:2000],
+                        last_error=error_text,
                     )
                 )
         if sent:
@@ -224,7 +246,7 @@ class OutboxRelay:
             )
         return len(sent)
 
-    async def _claim(self) -> Sequence[object]:
+    async def _claim(self) -> Sequence[Row[Any]]:
         now = utcnow()
         t = self.table
         claimable = (
@@ -250,6 +272,18 @@ class OutboxRelay:
             rows = (await session.execute(statement)).all()
         return sorted(rows, key=lambda r: r.seq)
 
+    async def make_backed_off_rows_due(self) -> int:
+        """Rows that failed while the broker was away each wait out their own back-off (up to
+        ``backoff_max_seconds``); once it answers again that wait only delays the drain."""
+        now = utcnow()
+        async with self.sessions.begin() as session:
+            result = await session.execute(
+                update(self.table)
+                .where(self.table.c.sent_at.is_(None), self.table.c.available_at > now)
+                .values(available_at=now)
+            )
+        return rows_affected(result)
+
     async def resend_recent(self, window: timedelta) -> int:
         """Marks rows sent within ``window`` as unsent again, so the relay publishes them anew.
 
@@ -263,7 +297,7 @@ class OutboxRelay:
                 .where(self.table.c.sent_at.is_not(None), self.table.c.sent_at >= now - window)
                 .values(sent_at=None, available_at=now, claimed_by=None, claimed_until=None)
             )
-        return result.rowcount or 0
+        return rows_affected(result)
 
     async def _housekeeping(self) -> None:
         try:
@@ -287,4 +321,4 @@ class OutboxRelay:
             result = await session.execute(
                 delete(self.table).where(and_(self.table.c.sent_at.is_not(None), self.table.c.sent_at < cutoff))
             )
-        return result.rowcount or 0
+        return rows_affected(result)

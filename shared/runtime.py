@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -23,7 +23,7 @@ from shared.bus import Bus, RetryPolicy, Subscription
 from shared.calendar import WorkingDayCalendar
 from shared.clock import Clock
 from shared.db import create_engine, ping, session_factory
-from shared.idempotency import IdempotencyStore
+from shared.idempotency import KEY_CLAIM_SCOPE, IdempotencyStore, KeyClaim
 from shared.inbox import EventHandler, InboxConsumer
 from shared.journal import Journal
 from shared.migrations import FoundationTables, upgrade
@@ -35,7 +35,7 @@ log = logging.getLogger("gongkai.runtime")
 # A service's own resources (its settings, the field cipher, file storage …), built once per
 # runtime from the shared settings by ``ServiceSpec.resources`` and typed by the spec.
 R = TypeVar("R")
-BackgroundJob = Callable[["ServiceRuntime[Any]"], Awaitable[None]]
+BackgroundJob = Callable[["ServiceRuntime[Any]"], Coroutine[Any, Any, None]]
 STARTUP_RETRY_SECONDS = 2.0
 INBOX_PURGE_SECONDS = 3600.0
 
@@ -79,7 +79,12 @@ class ServiceRuntime(Generic[R]):
         self.bus = bus
         self.database_url = database_url or settings.database_url(spec.name)
         self.engine: AsyncEngine = create_engine(
-            self.database_url, pool_size=settings.database_pool_size, echo=settings.database_echo
+            self.database_url,
+            pool_size=settings.database_pool_size,
+            echo=settings.database_echo,
+            connect_timeout=settings.database_connect_timeout_seconds,
+            statement_timeout=settings.database_statement_timeout_seconds,
+            pool_timeout=settings.database_pool_timeout_seconds,
         )
         self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.engine)
         self.tables = spec.tables
@@ -201,7 +206,8 @@ def runtime_dependency(service: str) -> Callable[[Request], Awaitable[ServiceRun
     """FastAPI dependency giving a router its own service's runtime, in whichever app it is mounted."""
 
     async def dependency(request: Request) -> ServiceRuntime[Any]:  # async: no threadpool hop per request
-        return request.app.state.runtimes[service]
+        runtime: ServiceRuntime[Any] = request.app.state.runtimes[service]
+        return runtime
 
     dependency.__name__ = f"{service}_runtime"
     return dependency
@@ -209,14 +215,30 @@ def runtime_dependency(service: str) -> Callable[[Request], Awaitable[ServiceRun
 
 def session_dependency(service: str) -> Callable[[Request], AsyncIterator[AsyncSession]]:
     """FastAPI dependency: the request's transaction on its own service's database (polar's
-    ``get_db_session``). Use it with ``Depends(..., scope="function")`` — see :func:`transaction_param`
-    — so the commit happens *before* the response is sent: a commit that fails is the caller's error
-    response, never a 2xx for something not stored. An exception anywhere in the route rolls back."""
+    ``get_db_session``). Use it with ``Depends(..., scope="function")`` so the commit happens
+    *before* the response is sent: a commit that fails is the caller's error response, never a 2xx
+    for something not stored. An exception anywhere in the route rolls back. With an accepted
+    ``Idempotency-Key`` the key row and the stored response share this transaction."""
 
     async def dependency(request: Request) -> AsyncIterator[AsyncSession]:
         runtime: ServiceRuntime[Any] = request.app.state.runtimes[service]
-        async with runtime.sessions.begin() as session:
+        claim: KeyClaim | None = request.scope.get(KEY_CLAIM_SCOPE)
+        if claim is None or claim.store is not runtime.idempotency:
+            async with runtime.sessions.begin() as session:
+                yield session
+            return
+        # An Idempotency-Key: its row is the transaction's first statement, and the middleware
+        # commits, once it has the response to store beside it (shared.idempotency).
+        session = runtime.sessions()
+        try:
+            await session.begin()
+            await claim.take(session)
             yield session
+        except BaseException:
+            claim.rolled_back()
+            await session.close()
+            raise
+        claim.hand_over(session)
 
     dependency.__name__ = f"{service}_session"
     return dependency

@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICE_NAMES: tuple[str, ...] = ("requests", "scoring", "appraisal", "accountability", "notifier")
@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     notifier_database_url: str | None = None
     database_pool_size: int = 10
     database_echo: bool = False
+    # Every wait on a database is bounded (shared.db.create_engine): a server that hangs costs a
+    # request these few seconds and a 503, never a worker. The statement timeout is also SQLite's
+    # busy timeout (how long a writer waits for the write lock).
+    database_connect_timeout_seconds: float = Field(5.0, gt=0)
+    database_statement_timeout_seconds: float = Field(15.0, gt=0)
+    database_pool_timeout_seconds: float = Field(5.0, gt=0)
 
     # Consumers: a message that fails max_attempts times lands in gongkai.<service>.dead; the
     # delay before retry k (1-based) is retry_base_seconds * retry_factor ** (k - 1).
@@ -66,6 +72,9 @@ class Settings(BaseSettings):
 
     max_body_bytes: int = 10 * 1024 * 1024
     idempotency_ttl_hours: int = 24
+    # TEST ONLY (refused in prod): a keyed POST exits the process right after its commit, before
+    # its response leaves — what the kill test of tests/reliability needs to be reproducible.
+    test_crash_after_commit: bool = False
     log_level: str = "INFO"
     log_json: bool = True
     # Embedded mode only: a background task per replica for periodic jobs.
@@ -75,10 +84,16 @@ class Settings(BaseSettings):
     # field key - not for production")), published here and refused when env=prod (shared.crypto).
     field_encryption_keys: str = "dev:jzcu9puhE+LaPJa7qA3pgpLUP5nYv6STx6eUKbuTA/o="
 
+    @model_validator(mode="after")
+    def _no_test_hooks_in_prod(self) -> Settings:
+        if self.env == "prod" and self.test_crash_after_commit:
+            raise ValueError("GONGKAI_TEST_CRASH_AFTER_COMMIT is a test hook and is refused when GONGKAI_ENV=prod")
+        return self
+
     def database_url(self, service: str) -> str:
         if service not in SERVICE_NAMES:
             raise ValueError(f"unknown service {service!r}")
-        url = getattr(self, f"{service}_database_url")
+        url: str | None = getattr(self, f"{service}_database_url")
         if url:
             return url
         return f"sqlite+aiosqlite:///{(self.data_dir / f'{service}.sqlite3').as_posix()}"

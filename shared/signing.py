@@ -32,7 +32,7 @@ from fastapi import Request
 from sqlalchemy import Column, DateTime, MetaData, String, Table, delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from shared.db import insert_or_ignore
+from shared.db import insert_or_ignore, rows_affected
 from shared.errors import ProblemError
 
 TIMESTAMP_HEADER = "X-Gongkai-Timestamp"
@@ -175,7 +175,7 @@ class SqlReplayGuard:
                     signature=signature, expires_at=datetime.fromtimestamp(expires_at, UTC)
                 )
             )
-            return result.rowcount == 1
+            return rows_affected(result) == 1
 
     async def purge_expired(self, now: float) -> int:
         """Deletes signatures whose window has closed (a replay of them is refused as expired)."""
@@ -183,7 +183,7 @@ class SqlReplayGuard:
             result = await session.execute(
                 delete(self._table).where(self._table.c.expires_at < datetime.fromtimestamp(now, UTC))
             )
-            return result.rowcount
+            return rows_affected(result)
 
 
 async def verify_request(

@@ -6,22 +6,26 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.accountability.api import router
+from services.accountability.api import ROUTERS
 from services.accountability.handlers import HANDLERS
 from services.accountability.models import foundation
 from shared.app import build_app
+from shared.reference import load_replicated_calendar, replicated_calendar_sync_job
 from shared.runtime import ServiceSpec
 from shared.settings import Settings
 
-SPEC = ServiceSpec(
+SPEC: ServiceSpec[None] = ServiceSpec(
     name="accountability",
     title="Gongkai accountability 责任追究",
     description="Accountability cases (责任追究): violations, factors, hearings, decisions, sanctions, rectification orders, appeals.",
     tables=foundation,
     versions_dir=Path(__file__).parent / "migrations" / "versions",
     path_prefixes=("/api/v1/cases",),
-    routers=[router],
+    routers=ROUTERS,
     handlers=HANDLERS,
+    # The replicated calendar years, counted with from the start and kept in step (shared.reference).
+    startup_hooks=[load_replicated_calendar],
+    background_jobs=[replicated_calendar_sync_job],
 )
 
 

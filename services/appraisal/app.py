@@ -6,22 +6,26 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.appraisal.api import router
+from services.appraisal.api import ROUTERS
 from services.appraisal.handlers import HANDLERS
 from services.appraisal.models import foundation
 from shared.app import build_app
+from shared.reference import load_replicated_calendar, replicated_calendar_sync_job
 from shared.runtime import ServiceSpec
 from shared.settings import Settings
 
-SPEC = ServiceSpec(
+SPEC: ServiceSpec[None] = ServiceSpec(
     name="appraisal",
     title="Gongkai appraisal 社会评议",
     description="Public-appraisal campaigns (社会评议): questionnaires, responses, panels, third-party scores, results.",
     tables=foundation,
     versions_dir=Path(__file__).parent / "migrations" / "versions",
     path_prefixes=("/api/v1/campaigns",),
-    routers=[router],
+    routers=ROUTERS,
     handlers=HANDLERS,
+    # The replicated calendar years, counted with from the start and kept in step (shared.reference).
+    startup_hooks=[load_replicated_calendar],
+    background_jobs=[replicated_calendar_sync_job],
 )
 
 

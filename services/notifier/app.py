@@ -6,22 +6,26 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.notifier.api import router
+from services.notifier.api import ROUTERS
 from services.notifier.handlers import HANDLERS
 from services.notifier.models import foundation
 from shared.app import build_app
+from shared.reference import load_replicated_calendar, replicated_calendar_sync_job
 from shared.runtime import ServiceSpec
 from shared.settings import Settings
 
-SPEC = ServiceSpec(
+SPEC: ServiceSpec[None] = ServiceSpec(
     name="notifier",
     title="Gongkai notifier 通知",
     description="Notifications (inbox, e-mail, SMS, webhooks), templates, delivery log, outbound integration endpoints.",
     tables=foundation,
     versions_dir=Path(__file__).parent / "migrations" / "versions",
     path_prefixes=("/api/v1/notifications", "/api/v1/inbox", "/api/v1/webhooks"),
-    routers=[router],
+    routers=ROUTERS,
     handlers=HANDLERS,
+    # The replicated calendar years, counted with from the start and kept in step (shared.reference).
+    startup_hooks=[load_replicated_calendar],
+    background_jobs=[replicated_calendar_sync_job],
 )
 
 

@@ -7,11 +7,12 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.requests.api import ROUTERS
+from services.requests.cli import cli
 from services.requests.config import RequestsResources, build_resources
 from services.requests.handlers import HANDLERS
 from services.requests.models import foundation
+from services.requests.service.calendar import calendar_startup_hook, calendar_sync_job
 from services.requests.service.sweeps import deadline_sweep_job
-from services.requests.service.units import calendar_startup_hook, calendar_sync_job
 from shared.app import build_app
 from shared.runtime import ServiceSpec
 from shared.settings import Settings
@@ -35,6 +36,7 @@ SPEC: ServiceSpec[RequestsResources] = ServiceSpec(
     background_jobs=[calendar_sync_job, deadline_sweep_job],
     startup_hooks=[calendar_startup_hook],
     resources=build_resources,
+    cli=cli,
 )
 
 

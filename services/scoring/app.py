@@ -6,22 +6,26 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.scoring.api import router
+from services.scoring.api import ROUTERS
 from services.scoring.handlers import HANDLERS
 from services.scoring.models import foundation
 from shared.app import build_app
+from shared.reference import load_replicated_calendar, replicated_calendar_sync_job
 from shared.runtime import ServiceSpec
 from shared.settings import Settings
 
-SPEC = ServiceSpec(
+SPEC: ServiceSpec[None] = ServiceSpec(
     name="scoring",
     title="Gongkai scoring 政务公开考核",
     description="Appraisal schemes (考核方案), indicator trees, score sheets, deductions, grades and rankings.",
     tables=foundation,
     versions_dir=Path(__file__).parent / "migrations" / "versions",
     path_prefixes=("/api/v1/schemes", "/api/v1/sheets"),
-    routers=[router],
+    routers=ROUTERS,
     handlers=HANDLERS,
+    # The replicated calendar years, counted with from the start and kept in step (shared.reference).
+    startup_hooks=[load_replicated_calendar],
+    background_jobs=[replicated_calendar_sync_job],
 )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from shared.events import CloudEvent, InvalidEvent
-from shared.observability import EVENTS_CONSUMED
+from shared.observability import BUS_CONNECTED, EVENTS_CONSUMED
 
 log = logging.getLogger("gongkai.bus")
 
@@ -97,6 +98,16 @@ class DeadLetter:
     event: dict[str, Any] | str = field(repr=False)
 
 
+def dead_letter_event(body: bytes) -> dict[str, Any] | str:
+    """A parked message's body as an operator sees it: the CloudEvent's JSON, or its text when the
+    message was not JSON at all (such a message is dead-lettered at once)."""
+    try:
+        event: dict[str, Any] = json.loads(body)
+    except ValueError:
+        return body.decode("utf-8", "replace")
+    return event
+
+
 @dataclass(frozen=True)
 class Decision:
     action: str  # "ack" | "retry" | "dead"
@@ -161,6 +172,30 @@ class Bus(abc.ABC):
     # True when what the bus holds dies with the process (the in-process transport): publishers
     # then hand recently sent events over again on start (see OutboxRelay.resend_recent).
     volatile: bool = False
+
+    def __init__(self) -> None:
+        self._connected_listeners: list[Callable[[], None]] = []
+        self._reachable: bool | None = None  # unknown until the first attempt
+
+    def on_connected(self, listener: Callable[[], None]) -> None:
+        """Calls ``listener`` each time the connection to the broker is established again after
+        it was missing (e.g. the relay makes the rows it backed off during an outage due at once)."""
+        self._connected_listeners.append(listener)
+
+    def _announce_connected(self) -> None:
+        BUS_CONNECTED.set(1)
+        if self._reachable is False:
+            log.warning("message broker reachable again; the outboxes drain")
+        self._reachable = True
+        for listener in self._connected_listeners:
+            listener()
+
+    def _announce_lost(self, reason: object) -> None:
+        """Once per outage (every failed reconnect attempt reports it again)."""
+        BUS_CONNECTED.set(0)
+        if self._reachable is not False:
+            log.warning("message broker unreachable; writes continue into the outboxes: %s", reason)
+        self._reachable = False
 
     @abc.abstractmethod
     async def start(self) -> None: ...

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -23,6 +22,7 @@ from shared.bus.base import (
     PublishItem,
     RetryPolicy,
     Subscription,
+    dead_letter_event,
     decide,
     next_batch,
 )
@@ -60,13 +60,14 @@ class MemoryBus(Bus):
     volatile = True
 
     def __init__(self, url: str = "memory://") -> None:
+        super().__init__()
         # Every MemoryBus with the same URL in one process shares one broker, as relays and
         # consumers share one RabbitMQ.
         self.broker = _BROKERS.setdefault(url, _Broker())
         self.subscriptions: list[_MemorySubscription] = []
 
     async def start(self) -> None:
-        return None
+        self._announce_connected()
 
     async def close(self) -> None:
         for subscription in list(self.subscriptions):
@@ -89,7 +90,7 @@ class MemoryBus(Bus):
         handler: BatchHandler,
         *,
         policy: RetryPolicy,
-        prefetch: int = 256,
+        prefetch: int = 256,  # noqa: ARG002 - the interface's; in-process delivery needs no window
         batch_size: int = 64,
         concurrency: int = 4,
     ) -> Subscription:
@@ -172,7 +173,7 @@ class _MemorySubscription(Subscription):
                 attempts=failures,
                 last_error=error,
                 died_at=datetime.now(UTC),
-                event=_decode(delivery.body),
+                event=dead_letter_event(delivery.body),
             )
         )
 
@@ -185,10 +186,3 @@ class _MemorySubscription(Subscription):
         self.workers = []
         if self in self.bus.subscriptions:
             self.bus.subscriptions.remove(self)
-
-
-def _decode(body: bytes) -> dict | str:
-    try:
-        return json.loads(body)
-    except ValueError:
-        return body.decode("utf-8", "replace")

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -29,6 +28,8 @@ from aio_pika.abc import (
     AbstractChannel,
     AbstractIncomingMessage,
     AbstractRobustConnection,
+    FieldValue,
+    HeadersType,
 )
 from aio_pika.connection import make_url
 
@@ -41,6 +42,7 @@ from shared.bus.base import (
     PublishItem,
     RetryPolicy,
     Subscription,
+    dead_letter_event,
     dead_queue_name,
     decide,
     next_batch,
@@ -53,7 +55,7 @@ log = logging.getLogger("gongkai.bus.rabbitmq")
 FAILURES_HEADER = "x-gongkai-failures"
 ERROR_HEADER = "x-gongkai-last-error"
 DIED_AT_HEADER = "x-gongkai-died-at"
-QUORUM = {"x-queue-type": "quorum"}
+QUORUM: HeadersType = {"x-queue-type": "quorum"}
 PUBLISH_TIMEOUT_SECONDS = 10.0
 MAX_CONNECT_DELAY_SECONDS = 30.0
 
@@ -64,6 +66,7 @@ def retry_queue_name(service: str, delay_seconds: float) -> str:
 
 class RabbitBus(Bus):
     def __init__(self, url: str, *, reconnect_interval: float = 1.0) -> None:
+        super().__init__()
         self.url = url
         self.reconnect_interval = reconnect_interval
         self.connection: AbstractRobustConnection | None = None
@@ -72,6 +75,7 @@ class RabbitBus(Bus):
         self._connect_lock = asyncio.Lock()
         self._subscriptions: list[_RabbitSubscription] = []
         self._connector: asyncio.Task[None] | None = None
+        self._closing = False
 
     async def start(self) -> None:
         """Connects if it can. If the broker is down, publishing reports errors (the outbox keeps
@@ -79,7 +83,8 @@ class RabbitBus(Bus):
         the broker answers — a consumer that starts first is not left deaf."""
         try:
             await self._connected()
-        except Exception:
+        except Exception as exc:
+            self._announce_lost(exc)
             if self._connector is None or self._connector.done():
                 self._connector = asyncio.create_task(self._keep_connecting(), name="rabbitmq-connect")
 
@@ -111,7 +116,20 @@ class RabbitBus(Bus):
                     raise
                 self._publish_channel = channel
                 self.connection = connection
+                # The robust connection reconnects by itself (channels and consumers restored);
+                # these callbacks only tell the relays, the metric and the log.
+                connection.close_callbacks.add(self._on_lost)
+                connection.reconnect_callbacks.add(self._on_reconnected)
+                self._announce_connected()
         return self.connection
+
+    def _on_lost(self, _connection: object, reason: BaseException | None = None) -> None:
+        if not self._closing:
+            self._announce_lost(reason)
+
+    def _on_reconnected(self, _connection: object) -> None:
+        log.info("RabbitMQ connection re-established")
+        self._announce_connected()
 
     async def _connect(self) -> AbstractRobustConnection:
         # aio_pika.connect_robust, except that a failed first attempt closes its connection
@@ -126,6 +144,7 @@ class RabbitBus(Bus):
         return connection
 
     async def close(self) -> None:
+        self._closing = True
         if self._connector is not None:
             self._connector.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -237,25 +256,29 @@ def _message(body: bytes, event_id: str, event_type: str, headers: dict[str, Any
 
 def _dead_letter(message: AbstractIncomingMessage) -> DeadLetter:
     headers = message.headers or {}
-    died_at = headers.get(DIED_AT_HEADER)
-    try:
-        event: dict | str = json.loads(message.body)
-    except ValueError:
-        event = message.body.decode("utf-8", "replace")
+    died_at = _text(headers.get(DIED_AT_HEADER))
     return DeadLetter(
         event_id=message.message_id or "",
         type=message.type or "",
-        attempts=int(headers.get(FAILURES_HEADER, 0) or 0),
+        attempts=_failures(headers),
         last_error=_text(headers.get(ERROR_HEADER)),
-        died_at=datetime.fromisoformat(_text(died_at)) if died_at else None,
-        event=event,
+        died_at=datetime.fromisoformat(died_at) if died_at else None,
+        event=dead_letter_event(message.body),
     )
 
 
-def _text(value: Any) -> str | None:
+def _text(value: FieldValue) -> str | None:
     if value is None:
         return None
     return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _failures(headers: HeadersType | None) -> int:
+    """How often the message failed so far: our own header, absent on a first delivery."""
+    value = (headers or {}).get(FAILURES_HEADER) or 0
+    if not isinstance(value, int | str | bytes):
+        raise TypeError(f"{FAILURES_HEADER} header is a {type(value).__name__}")
+    return int(value)
 
 
 class _RabbitSubscription(Subscription):
@@ -325,7 +348,7 @@ class _RabbitSubscription(Subscription):
             decisions = await decide(
                 self.service,
                 self.handler,
-                [(m.body, int((m.headers or {}).get(FAILURES_HEADER, 0) or 0)) for m in batch],
+                [(m.body, _failures(m.headers)) for m in batch],
                 self.policy,
             )
             for message, decision in zip(batch, decisions, strict=True):

@@ -16,6 +16,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from shared.vocabulary import (
     ApplicantType,
     Channel,
+    ContactRole,
     NotificationChannel,
     OutcomeCode,
     ReviewKind,
@@ -51,11 +52,14 @@ class EventData(BaseModel):
 
 
 class UnitContact(BaseModel):
-    """A unit's contact person (联系人) for 政务公开 work."""
+    """A unit's contact person (联系人): its 政务公开 liaison, its leaders, or someone else."""
 
     model_config = ConfigDict(extra="allow")
 
     name: str = Field(min_length=1)
+    # Added after v1, so optional (DESIGN §3: additive only): a contact published without one is
+    # "other" — never mistaken for a leader.
+    role: ContactRole = "other"
     title: str | None = None
     phone: str | None = None
     email: str | None = None
@@ -87,16 +91,26 @@ class ApplicantContact(BaseModel):
 
 
 class UnitUpserted(EventData):
-    """A unit (单位) of the directory was created or changed."""
+    """A unit (单位) of the directory was created or changed — or deactivated (merged, abolished):
+    a unit is never deleted, because scores and cases keep pointing at it (``active: false``).
+
+    ``active`` and ``version`` were added after v1 and are optional, so an event published before
+    them (still in an outbox, a retry queue or a dead-letter queue) keeps validating (DESIGN §3:
+    additive changes only; a required field would have needed ``unit.upserted.v2``). ``version`` is
+    the owner's row version (+1 per change): replicas order upserts by it (``shared.reference``),
+    and order an event without one by its ``time``.
+    """
 
     TYPE: ClassVar[str] = "unit.upserted"
 
-    unit_code: str
-    name: str
+    unit_code: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1)
     kind: UnitKind
     parent_code: str | None = None  # None for a top unit
     region: str
     contacts: list[UnitContact]
+    active: bool = True
+    version: int | None = Field(default=None, ge=1)
 
 
 class CalendarUpdated(EventData):
@@ -107,6 +121,9 @@ class CalendarUpdated(EventData):
     year: int
     holidays: list[CalendarDay]
     makeup_workdays: list[CalendarDay]
+    # The owner's version of the year (+1 per change), optional like ``UnitUpserted.version`` and
+    # for the same reason; replicas order a year's updates by it, else by the event's ``time``.
+    version: int | None = Field(default=None, ge=1)
 
 
 # -- requests: disclosure applications (依申请公开) -----------------------------------------------

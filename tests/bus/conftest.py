@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 
-import aio_pika
 import pytest
 
 from shared.bus import Bus, create_bus
+from tests.bus.harness import delete_test_queues
 from tests.infra import AMQP_URL, require_rabbitmq
 
 
@@ -26,23 +26,6 @@ async def bus(bus_url: str) -> AsyncIterator[Bus]:
     await the_bus.start()
     yield the_bus
     await the_bus.close()
-
-
-RETRY_STEPS_MS = (100, 200, 400, 800, 1600, 5000, 15000, 45000, 135000)
-
-
-async def delete_test_queues(service: str) -> None:
-    """Removes a test service's queues from the shared RabbitMQ."""
-    connection = await aio_pika.connect(AMQP_URL)
-    try:
-        channel = await connection.channel()
-        names = [f"gongkai.{service}", f"gongkai.{service}.dead"]
-        # Every delay step the suite's retry policies use (tests' settings, the defaults, 0.1 s).
-        names += [f"gongkai.{service}.retry.{ms}ms" for ms in RETRY_STEPS_MS]
-        for name in names:
-            await channel.queue_delete(name)
-    finally:
-        await connection.close()
 
 
 @pytest.fixture

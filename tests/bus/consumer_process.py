@@ -17,8 +17,8 @@ from shared.bus import RetryPolicy, create_bus, each
 from shared.events import CloudEvent
 from shared.observability import EVENTS_CONSUMED
 from tests.bus.harness import event_type_of, replica
-from tests.conftest import make_settings
 from tests.infra import AMQP_URL
+from tests.support import make_settings
 
 
 async def main() -> None:

@@ -1,8 +1,8 @@
 """A throwaway service for exercising the event backbone end to end.
 
-It runs the real machinery (``ServiceRuntime``: outbox, relay, bus, inbox) on a database built by
-the real migrations, with one handler whose effect is a row in ``test_effects`` — so "applied
-exactly once" is a query: every event id appears there exactly once.
+It runs the real machinery (``ServiceRuntime``: outbox, relay, bus, inbox) on a database of the
+foundation tables alone (``tests.support.FOUNDATION``), with one handler whose effect is a row in
+``test_effects`` — so "applied exactly once" is a query: every event id appears there exactly once.
 """
 
 from __future__ import annotations
@@ -12,15 +12,17 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
+import aio_pika
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 
-from services.requests.app import SPEC as REQUESTS_SPEC
 from shared.bus import Bus
 from shared.clock import Clock
 from shared.events import CloudEvent, UnitUpserted, new_event
 from shared.inbox import EventContext
 from shared.runtime import ServiceRuntime, ServiceSpec
 from shared.settings import Settings
+from tests.infra import AMQP_URL
+from tests.support import FOUNDATION, FOUNDATION_VERSIONS
 
 EFFECTS_METADATA = MetaData()
 effects = Table(
@@ -67,8 +69,8 @@ def replica(
         name=name,
         title="test",
         description="test",
-        tables=REQUESTS_SPEC.tables,
-        versions_dir=REQUESTS_SPEC.versions_dir,
+        tables=FOUNDATION,
+        versions_dir=FOUNDATION_VERSIONS,
         path_prefixes=(),
         handlers={event_type_of(name): handler},
     )
@@ -114,3 +116,20 @@ async def wait_until_all_sent(runtime: ServiceRuntime, timeout: float = 10.0) ->
     while (remaining := await unsent_count(runtime)) and asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(0.05)
     return remaining
+
+
+RETRY_STEPS_MS = (100, 200, 400, 800, 1600, 5000, 15000, 45000, 135000)
+
+
+async def delete_test_queues(service: str) -> None:
+    """Removes a test service's queues from the shared RabbitMQ."""
+    connection = await aio_pika.connect(AMQP_URL)
+    try:
+        channel = await connection.channel()
+        names = [f"gongkai.{service}", f"gongkai.{service}.dead"]
+        # Every delay step the suite's retry policies use (tests' settings, the defaults, 0.1 s).
+        names += [f"gongkai.{service}.retry.{ms}ms" for ms in RETRY_STEPS_MS]
+        for name in names:
+            await channel.queue_delete(name)
+    finally:
+        await connection.close()

@@ -10,6 +10,7 @@ import pytest
 
 from shared.bus import create_bus
 from tests.bus.harness import (
+    delete_test_queues,
     effect_counts,
     ensure_effects_table,
     event_type_of,
@@ -21,47 +22,9 @@ from tests.bus.harness import (
     wait_until_all_sent,
     write_events,
 )
-from tests.conftest import make_settings
 from tests.infra import AMQP_URL, require_rabbitmq
-
-
-class TcpProxy:
-    """A TCP relay in front of RabbitMQ; stopping it is an outage for everyone behind it."""
-
-    def __init__(self, target_port: int = 5672) -> None:
-        self.target_port = target_port
-        self.port = 0
-        self.server: asyncio.Server | None = None
-        self.writers: set[asyncio.StreamWriter] = set()
-
-    async def start(self) -> None:
-        self.server = await asyncio.start_server(self._accept, "127.0.0.1", self.port)
-        self.port = self.server.sockets[0].getsockname()[1]
-
-    async def stop(self) -> None:
-        assert self.server is not None
-        self.server.close()
-        for writer in list(self.writers):
-            writer.transport.abort()
-        await self.server.wait_closed()
-        self.writers.clear()
-
-    async def _accept(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
-        try:
-            upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
-        except OSError:
-            client_writer.transport.abort()
-            return
-        self.writers.update({client_writer, upstream_writer})
-
-        async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            with contextlib.suppress(Exception):
-                while data := await reader.read(65536):
-                    writer.write(data)
-                    await writer.drain()
-            writer.transport.abort()
-
-        await asyncio.gather(pipe(client_reader, upstream_writer), pipe(upstream_reader, client_writer))
+from tests.reliability.proxy import TcpProxy
+from tests.support import make_settings
 
 
 @pytest.fixture
@@ -69,14 +32,13 @@ def rabbitmq() -> None:
     require_rabbitmq()
 
 
+@pytest.mark.usefixtures("rabbitmq")
 async def test_events_written_while_rabbitmq_is_unreachable_are_all_delivered_when_it_returns(
-    database_url: str, rabbitmq: None
+    database_url: str,
 ) -> None:
-    from tests.bus.conftest import delete_test_queues
-
     name = fresh_service_name()
     settings = make_settings(outbox_backoff_max_seconds=1.0, outbox_batch_size=200)
-    proxy = TcpProxy()
+    proxy = TcpProxy(5672)
     await proxy.start()
     producer_bus = create_bus(f"amqp://guest:guest@127.0.0.1:{proxy.port}/")
     consumer_bus = create_bus(AMQP_URL)
@@ -128,11 +90,10 @@ async def _start_consumer_process(name: str, database_url: str, *flags: str) -> 
     return process
 
 
+@pytest.mark.usefixtures("rabbitmq")
 async def test_consumer_killed_after_its_effect_but_before_its_ack_applies_the_event_once(
-    database_url: str, rabbitmq: None
+    database_url: str,
 ) -> None:
-    from tests.bus.conftest import delete_test_queues
-
     name = fresh_service_name()
     settings = make_settings()
     bus = create_bus(AMQP_URL)
@@ -163,12 +124,12 @@ async def test_consumer_killed_after_its_effect_but_before_its_ack_applies_the_e
         await delete_test_queues(name)
 
 
-async def test_a_consumer_started_while_rabbitmq_is_unreachable_subscribes_once_it_returns(rabbitmq: None) -> None:
+@pytest.mark.usefixtures("rabbitmq")
+async def test_a_consumer_started_while_rabbitmq_is_unreachable_subscribes_once_it_returns() -> None:
     from shared.bus import RetryPolicy, each
-    from tests.bus.conftest import delete_test_queues
 
     name = fresh_service_name()
-    proxy = TcpProxy()
+    proxy = TcpProxy(5672)
     await proxy.start()
     await proxy.stop()  # the port is known; nothing listens on it
     consumer_bus = create_bus(f"amqp://guest:guest@127.0.0.1:{proxy.port}/")

@@ -23,7 +23,7 @@ from tests.bus.harness import (
     wait_until_all_sent,
     write_events,
 )
-from tests.conftest import make_settings
+from tests.support import make_settings
 
 
 async def test_two_relays_and_two_consumers_apply_every_event_exactly_once(
@@ -237,7 +237,7 @@ async def test_in_process_bus_hands_events_over_again_after_the_process_died(dat
     name = fresh_service_name()
     settings = make_settings(bus_retry_base_seconds=60)
 
-    async def fails(ctx: EventContext, event: CloudEvent) -> None:
+    async def fails(_ctx: EventContext, _event: CloudEvent) -> None:
         raise RuntimeError("not today")
 
     first_bus = MemoryBus(f"memory://{name}-first")

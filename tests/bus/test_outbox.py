@@ -18,7 +18,7 @@ from tests.bus.harness import (
     unsent_count,
     write_events,
 )
-from tests.conftest import make_settings
+from tests.support import make_settings
 
 
 class RefusingBus(MemoryBus):

@@ -10,12 +10,12 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.requests.app import SPEC as REQUESTS_SPEC
 from shared.audit import record_audit
 from shared.context import request_id_var
 from shared.db import create_engine, session_factory
+from tests.support import FOUNDATION
 
-AUDIT = REQUESTS_SPEC.tables.audit_log
+AUDIT = FOUNDATION.audit_log
 AT = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
 
 

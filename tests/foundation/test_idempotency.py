@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Annotated
 
 import httpx
 import jwt
@@ -16,16 +17,16 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi import APIRouter, Depends, FastAPI
 from pydantic import BaseModel
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.requests.app import SPEC as REQUESTS_SPEC
 from shared.app import build_app
 from shared.audit import record_audit
 from shared.auth import TokenVerifier, mint_dev_token
 from shared.errors import ProblemError
-from shared.runtime import ServiceRuntime, ServiceSpec, runtime_dependency
+from shared.runtime import ServiceRuntime, ServiceSpec, runtime_dependency, session_dependency
 from shared.settings import Settings
-from tests.conftest import make_settings
 from tests.foundation import serving
+from tests.support import FOUNDATION, FOUNDATION_VERSIONS, make_settings
 
 THINGS = "/api/v1/things"
 
@@ -44,7 +45,9 @@ def things_router(calls: list[str]) -> APIRouter:
 
     @router.post(THINGS, status_code=201)
     async def create_thing(
-        body: ThingIn, rt: ServiceRuntime = Depends(runtime_dependency("requests"))
+        body: ThingIn,
+        rt: Annotated[ServiceRuntime, Depends(runtime_dependency("requests"))],
+        session: Annotated[AsyncSession, Depends(session_dependency("requests"), scope="function")],
     ) -> dict[str, str]:
         calls.append(body.name)
         first = calls.count(body.name) == 1
@@ -55,19 +58,23 @@ def things_router(calls: list[str]) -> APIRouter:
         if body.name == "crash" and first:
             raise RuntimeError("the handler fell over")
         thing_id = str(uuid.uuid4())
-        async with rt.sessions.begin() as session:
-            await record_audit(
-                session,
-                rt.tables.audit_log,
-                at=rt.clock.now(),
-                actor_sub="tester",
-                actor_name=None,
-                action="thing.created",
-                entity_type="thing",
-                entity_id=thing_id,
-                after={"name": body.name},
-            )
+        await record_audit(
+            session,
+            rt.tables.audit_log,
+            at=rt.clock.now(),
+            actor_sub="tester",
+            actor_name=None,
+            action="thing.created",
+            entity_type="thing",
+            entity_id=thing_id,
+            after={"name": body.name},
+        )
         return {"id": thing_id, "name": body.name}
+
+    @router.post(f"{THINGS}/unkeyed", status_code=201)
+    async def create_without_a_transaction(body: ThingIn) -> dict[str, str]:
+        calls.append(body.name)
+        return {"id": str(uuid.uuid4()), "name": body.name}
 
     return router
 
@@ -92,14 +99,14 @@ class Things:
 @pytest.fixture
 async def things(database_url: str) -> AsyncIterator[Things]:
     # build_app takes a service's database from settings, which knows only the five services:
-    # so the test spec is called "requests" and carries that service's foundation tables.
+    # so the test spec is called "requests"; its database holds the foundation tables alone.
     calls: list[str] = []
     spec = ServiceSpec(
         name="requests",
         title="things",
         description="a test service",
-        tables=REQUESTS_SPEC.tables,
-        versions_dir=REQUESTS_SPEC.versions_dir,
+        tables=FOUNDATION,
+        versions_dir=FOUNDATION_VERSIONS,
         path_prefixes=(THINGS,),
         routers=[things_router(calls)],
     )
@@ -220,3 +227,20 @@ async def test_a_jwks_verified_subject_is_resolved_off_the_event_loop(things: Th
     assert again.headers["idempotent-replayed"] == "true"
     assert resolver_threads
     assert threading.current_thread() not in resolver_threads
+
+
+async def test_a_route_without_the_session_dependency_ignores_the_key(things: Things) -> None:
+    # The key is only as good as the transaction it shares: such a route gets no replay.
+    first = await things.client.post(f"{THINGS}/unkeyed", json={"name": "a"}, headers={"Idempotency-Key": "key-1"})
+    again = await things.client.post(f"{THINGS}/unkeyed", json={"name": "a"}, headers={"Idempotency-Key": "key-1"})
+
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] != again.json()["id"]
+    assert await things.count("idempotency_keys") == 0
+
+
+async def test_a_4xx_under_a_key_stores_nothing_and_keeps_no_lock(things: Things) -> None:
+    rejected = await things.client.post(THINGS, json={"nom": "a"}, headers={"Idempotency-Key": "key-1"})
+    assert rejected.status_code == 422
+    assert await things.count("idempotency_keys") == 0
+    assert (await post(things, "a", "key-2")).status_code == 201

@@ -16,12 +16,12 @@ from sqlalchemy import Connection, inspect, text
 
 from services.embedded import spec_of
 from shared.db import create_engine
-from shared.migrations import alembic_config, upgrade
+from shared.migrations import alembic_config
 from shared.runtime import ServiceSpec
 from shared.settings import SERVICE_NAMES
-from tests.conftest import in_thread, pg_test_database, recreate_pg_database
 from tests.foundation import head_revision
 from tests.infra import require_postgres
+from tests.support import in_thread, migrate, pg_test_database, recreate_pg_database
 
 T = TypeVar("T")
 
@@ -50,10 +50,6 @@ async def inspect_db(url: str, look: Callable[[Connection], T]) -> T:
         await engine.dispose()
 
 
-def migrate_up(spec: ServiceSpec, url: str) -> None:
-    in_thread(upgrade, spec.name, url, spec.versions_dir, spec.tables.metadata)
-
-
 def migrate_down_to_base(spec: ServiceSpec, url: str) -> None:
     in_thread(command.downgrade, alembic_config(spec.name, url, spec.versions_dir, spec.tables.metadata), "base")
 
@@ -79,7 +75,7 @@ async def migrated(
 ) -> AsyncIterator[tuple[ServiceSpec, str]]:
     spec = spec_of(request.param)
     url = fresh_database(backend, spec.name, tmp_path)
-    migrate_up(spec, url)
+    migrate(spec, url)
     yield spec, url
 
 
@@ -111,6 +107,6 @@ async def test_downgrade_to_base_removes_everything_and_upgrade_works_again(
     if backend == "postgres":
         assert not await inspect_db(url, append_only_function_exists)
 
-    migrate_up(spec, url)
+    migrate(spec, url)
     assert FOUNDATION.issubset(await inspect_db(url, table_names))
     assert await inspect_db(url, version) == [head_revision(spec.name)]

@@ -7,16 +7,12 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from services.requests.models import applications
+from sqlalchemy import Insert
 
-APPLICANT_TYPES = (
-    "natural_person",
-    "commercial_enterprise",
-    "research_institution",
-    "public_welfare_org",
-    "legal_service_org",
-    "other_org",
-)
+from services.requests.models import applications
+from shared.vocabulary import APPLICANT_TYPE_LABELS
+
+APPLICANT_TYPES: tuple[str, ...] = tuple(APPLICANT_TYPE_LABELS)
 
 
 def application_row(**overrides: Any) -> dict[str, Any]:
@@ -49,6 +45,6 @@ def application_row(**overrides: Any) -> dict[str, Any]:
     return row
 
 
-def insert_applications():  # type: ignore[no-untyped-def]
+def insert_applications() -> Insert:
     """The insert statement for ``session.execute(insert_applications(), [application_row(), …])``."""
     return applications.insert()

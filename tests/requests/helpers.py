@@ -13,11 +13,11 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from services.requests.app import create_app
+from services.requests.config import Ctx
 from shared.auth import mint_dev_token
-from shared.runtime import ServiceRuntime
 from shared.settings import Settings
-from tests.conftest import make_settings
 from tests.foundation import serving
+from tests.support import make_settings
 
 
 @dataclass
@@ -27,7 +27,7 @@ class Api:
     client: httpx.AsyncClient
 
     @property
-    def runtime(self) -> ServiceRuntime:
+    def runtime(self) -> Ctx:
         return self.app.state.runtimes["requests"]
 
     def auth(self, *roles: str, units: tuple[str, ...] = (), sub: str = "tester") -> dict[str, str]:

@@ -18,10 +18,10 @@ from services.requests.domain.outcomes import APPLICANT_TYPES, OUTCOMES
 from services.requests.models import review_records, units
 from services.requests.service.report_xlsx import XLSX_MEDIA_TYPE
 from services.requests.service.reports import COLUMNS, ROWS, ReportScope, annual_report
-from tests.conftest import make_settings
 from tests.foundation import serving
 from tests.requests.factories import application_row, insert_applications
 from tests.requests.helpers import Api
+from tests.support import make_settings
 
 REPORT_PATH = "/api/v1/reports/annual/{year}"
 
@@ -95,8 +95,8 @@ async def insert(
 
 
 async def report(api: Api, year: int, **scope: str) -> dict[str, Any]:
-    async with api.runtime.engine.connect() as connection:
-        return (await annual_report(connection, year, ReportScope(**scope))).to_dict()
+    async with api.runtime.sessions() as session:
+        return (await annual_report(session, year, ReportScope(**scope))).to_dict()
 
 
 def assert_balanced(body: dict[str, Any]) -> None:

@@ -14,14 +14,14 @@ from datetime import date
 from sqlalchemy import select
 
 from services.requests.models import applications
-from tests.requests.helpers import Api, api
-from tests.requests.test_applications_support import (
+from tests.requests.applications_support import (
     ID_NUMBER,
     MASKED,
     Desk,
     open_desk,
     problem,
 )
+from tests.requests.helpers import Api, api
 
 ASSIGN = {"handler_id": "clerk-9", "handler_name": "钱七"}
 
@@ -156,7 +156,7 @@ async def test_integration_cannot_read_or_act_on_applications_and_anonymous_gets
 
 
 def _paper_body() -> dict:
-    from tests.requests.test_applications_support import application_json
+    from tests.requests.applications_support import application_json
 
     return application_json("U001", "in_person")
 

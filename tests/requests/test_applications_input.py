@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 
 from shared.pagination import encode_cursor
-from tests.requests.helpers import api
-from tests.requests.test_applications_support import (
+from tests.requests.applications_support import (
     Desk,
     application_json,
     open_desk,
     problem,
 )
+from tests.requests.helpers import api
 
 
 def _with(path: str, value: Any) -> dict[str, Any]:

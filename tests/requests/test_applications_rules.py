@@ -12,9 +12,9 @@ import pytest
 
 from services.requests.service.applications import lapse
 from shared.calendar import WorkingDayCalendar
-from shared.errors import ProblemError
+from shared.domain import DomainError
+from tests.requests.applications_support import MASKED, Desk, open_desk, problem
 from tests.requests.helpers import api
-from tests.requests.test_applications_support import MASKED, Desk, open_desk, problem
 
 D = date
 CAL = WorkingDayCalendar()
@@ -107,7 +107,7 @@ async def test_a_citizen_can_only_apply_online_and_cannot_send_received_at(datab
 
 
 def _body(channel: str = "in_person") -> dict:
-    from tests.requests.test_applications_support import application_json
+    from tests.requests.applications_support import application_json
 
     return application_json("U001", channel)
 
@@ -204,11 +204,13 @@ async def test_correction_lapses_to_other_correction_lapsed_only_after_the_perio
         out = await desk.act(app["id"], "request-correction", {"note": "补充", "allowed_working_days": 15})
         assert out["correction_lapse_on"] == "2026-10-23"
         desk.today(D(2026, 10, 23))
-        with pytest.raises(ProblemError) as early:  # the use case is called directly: a ProblemError
-            await lapse(a.runtime, app["id"], "lapse-correction")
+        with pytest.raises(DomainError) as early:  # the use case is called directly: a DomainError
+            async with a.runtime.transaction() as session:
+                await lapse(session, a.runtime, app["id"], "lapse-correction")
         assert early.value.status == 409 and early.value.code == "correction_period_running"
         desk.today(D(2026, 10, 26))
-        concluded = await lapse(a.runtime, app["id"], "lapse-correction")
+        async with a.runtime.transaction() as session:
+            concluded = await lapse(session, a.runtime, app["id"], "lapse-correction")
         assert concluded.state == "replied" and concluded.outcome == "other.correction_lapsed"
         assert concluded.concluded_on == D(2026, 10, 26)
         assert [e["data"]["outcome"] for e in await a.events("request.replied")] == ["other.correction_lapsed"]
@@ -415,11 +417,13 @@ async def test_an_unpaid_fee_lapses_to_other_fee_unpaid_only_after_twenty_workin
         desk.today(D(2026, 10, 12))
         await desk.act(app["id"], "fee-notice", {"method": "per_page", "pages": 150})
         desk.today(D(2026, 11, 9))
-        with pytest.raises(ProblemError) as early:
-            await lapse(a.runtime, app["id"], "lapse-fee")
+        with pytest.raises(DomainError) as early:
+            async with a.runtime.transaction() as session:
+                await lapse(session, a.runtime, app["id"], "lapse-fee")
         assert early.value.status == 409 and early.value.code == "fee_period_running"
         desk.today(D(2026, 11, 10))
-        out = await lapse(a.runtime, app["id"], "lapse-fee")
+        async with a.runtime.transaction() as session:
+            out = await lapse(session, a.runtime, app["id"], "lapse-fee")
         assert out.state == "replied" and out.outcome == "other.fee_unpaid" and out.concluded_on == D(2026, 11, 10)
         assert [e["data"]["outcome"] for e in await a.events("request.replied")] == ["other.fee_unpaid"]
 

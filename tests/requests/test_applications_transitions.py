@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from services.requests.domain.states import STATES, allowed_actions
+from tests.requests.applications_support import Desk, open_desk, problem
 from tests.requests.helpers import api
-from tests.requests.test_applications_support import Desk, open_desk, problem
 
 # The API's actions (path under /requests/{id}/) with a valid body; the name is the state table's.
 ACTIONS: dict[str, tuple[str, dict[str, Any]]] = {

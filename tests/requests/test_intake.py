@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from services.requests.api.integrations import router
 from services.requests.app import create_app
 from services.requests.config import get_requests_settings
+from shared.pagination import encode_cursor
 from shared.signing import sign
-from tests.conftest import make_settings
 from tests.foundation import serving
 from tests.requests.helpers import Api
+from tests.support import make_settings
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 9, 25, 9, 0, tzinfo=SH)  # a Friday
@@ -40,11 +40,8 @@ def integration_secrets(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @asynccontextmanager
 async def intake_api(database_url: str) -> AsyncIterator[Api]:
-    # Until the lead adds the router to services.requests.api.ROUTERS.
     settings = make_settings(requests_database_url=database_url, run_background_jobs=False)
     app = create_app(settings)
-    if not any(getattr(r, "path", "") == WORKORDERS for r in app.router.routes):
-        app.include_router(router)
     async with serving(app) as client:
         a = Api(app, settings, client)
         a.runtime.clock.set(NOW, frozen=True)
@@ -248,6 +245,17 @@ async def test_work_orders_list_by_unit_answered_and_overdue_in_cursor_pages(dat
         by_unit = await a.client.get("/api/v1/hotline/workorders", params={"unit_code": "U002"}, headers=office)
         assert [w["workorder_no"] for w in by_unit.json()["items"]] == ["GD002"]
         assert (await a.client.get("/api/v1/hotline/workorders", headers=a.auth("applicant"))).status_code == 403
+
+
+async def test_a_work_order_cursor_that_is_not_ours_is_a_400_not_a_500(database_url: str) -> None:
+    async with intake_api(database_url) as a:
+        office = a.auth("office")
+        # A well-formed cursor of the right arity whose second element is not a work-order number.
+        for key in (["2026-09-25T00:00:00+00:00", 7], ["2026-09-25T00:00:00", "GD1"], [None, "GD1"], "GD1"):
+            cursor = encode_cursor(key if isinstance(key, list) else [key])
+            r = await a.client.get("/api/v1/hotline/workorders", params={"cursor": cursor}, headers=office)
+            assert r.status_code == 400, (key, r.text)
+            assert r.json()["code"] == "invalid_cursor"
 
 
 async def test_a_repeated_work_order_is_idempotent_and_a_conflicting_repeat_is_409(database_url: str) -> None:

@@ -26,10 +26,10 @@ from services.requests.domain.rules import rule_set
 from services.requests.models import applications, hotline_workorders
 from services.requests.service.sweeps import due_soon_targets, sweep_deadlines
 from shared.calendar import WorkingDayCalendar
-from tests.conftest import make_settings
 from tests.foundation import serving
 from tests.requests.factories import application_row, insert_applications
 from tests.requests.helpers import Api
+from tests.support import make_settings
 
 DUE = date(2026, 10, 29)
 
@@ -366,21 +366,22 @@ async def test_production_sweeps_only_as_of_the_service_clock(
 async def test_the_background_job_sweeps_again_after_a_failure(monkeypatch: pytest.MonkeyPatch) -> None:
     from types import SimpleNamespace
 
-    from services.requests import sweeps
+    from services.requests.service import sweeps
 
     calls: list[str] = []
     swept = asyncio.Event()
 
-    async def flaky_sweep(runtime: Any, **_: Any) -> Any:
+    async def flaky_sweep(_runtime: Any, **_: Any) -> Any:
         calls.append("sweep")
         if len(calls) == 1:
             raise RuntimeError("database went away")
         swept.set()
         return sweeps.SweepResult(today=DUE, overdue_emitted=1)
 
-    monkeypatch.setattr(sweeps, "get_requests_settings", lambda: SimpleNamespace(sweep_interval_seconds=0.01))
     monkeypatch.setattr(sweeps, "sweep_deadlines", flaky_sweep)
-    job = asyncio.create_task(sweeps.deadline_sweep_job(SimpleNamespace(started=True)))  # type: ignore[arg-type]
+    resources = SimpleNamespace(settings=SimpleNamespace(sweep_interval_seconds=0.01))
+    runtime = SimpleNamespace(started=True, resources=resources)
+    job = asyncio.create_task(sweeps.deadline_sweep_job(runtime))  # type: ignore[arg-type]
     try:
         await asyncio.wait_for(swept.wait(), 5)
     finally:

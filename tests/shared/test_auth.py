@@ -286,7 +286,7 @@ def test_jwks_path_rejects_other_key_and_hmac(rsa_key: rsa.RSAPrivateKey) -> Non
 
 
 def test_jwks_key_lookup_failure_is_401(rsa_key: rsa.RSAPrivateKey) -> None:
-    def unknown_kid(token: str):
+    def unknown_kid(_token: str):
         raise jwt.PyJWKClientError('Unable to find a signing key that matches: "k1"')
 
     with pytest.raises(ProblemError) as excinfo:
@@ -295,7 +295,7 @@ def test_jwks_key_lookup_failure_is_401(rsa_key: rsa.RSAPrivateKey) -> None:
 
 
 def test_jwks_unreachable_is_503(rsa_key: rsa.RSAPrivateKey) -> None:
-    def down(token: str):
+    def down(_token: str):
         raise jwt.PyJWKClientConnectionError("Fail to fetch data from the url")
 
     with pytest.raises(ProblemError) as excinfo:

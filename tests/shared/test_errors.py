@@ -55,7 +55,7 @@ def build_app() -> FastAPI:
         return {"id": application_id}
 
     @app.post("/applications/{application_id}/reply")
-    async def reply(application_id: int) -> None:
+    async def reply(application_id: int) -> None:  # noqa: ARG001 - declares the path parameter
         raise conflict("already_replied", "该申请已答复", current_status="replied", replied_on=date(2025, 3, 1))
 
     @app.get("/secret")
@@ -228,7 +228,7 @@ async def test_declared_content_length_is_not_read() -> None:
     """Refused on the header alone: the app is never called and the body never received."""
     reached: list[str] = []
 
-    async def app(scope, receive, send):  # pragma: no cover - must not run
+    async def app(scope, receive, send):  # noqa: ARG001  # pragma: no cover - must not run (ASGI signature)
         reached.append("app")
 
     async def receive():
@@ -290,7 +290,7 @@ async def test_streamed_body_under_limit_passes(client: httpx.AsyncClient) -> No
 async def test_body_read_outside_handlers_still_gets_413() -> None:
     """A middleware reading the body above the app's exception handlers: the limit answers."""
 
-    async def reads_everything(scope, receive, send):
+    async def reads_everything(scope, receive, send):  # noqa: ARG001 - the ASGI signature
         while (await receive()).get("more_body"):
             pass
         raise AssertionError("unreachable: the limit cuts the body off")

@@ -1,5 +1,6 @@
-"""``/api/v1/requests`` — disclosure applications (依申请公开, DESIGN §5). Thin: parse, authorize,
-call the use cases in ``services.requests.service.applications``."""
+"""``/api/v1/requests`` — disclosure applications (依申请公开, DESIGN §5). Thin: parse, open the
+request's transaction (``Session``), call one use case in ``services.requests.service.applications``,
+set the headers."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.requests.config import Ctx
 from services.requests.schemas.applications import (
     PLAIN_TEXT,
     ApplicationCreate,
@@ -31,15 +34,18 @@ from services.requests.schemas.applications import (
     TrackOut,
     WithdrawIn,
 )
-from services.requests.service import applications as cases
+from services.requests.service.applications import actions, create, reads, reviews
+from services.requests.service.applications import consultations as consulting
 from shared.auth import Principal, current_principal, optional_principal
 from shared.errors import PROBLEM_RESPONSES
 from shared.etags import etag
 from shared.pagination import Page, PageParams, page_params
-from shared.runtime import ServiceRuntime, runtime_dependency
+from shared.runtime import runtime_dependency, session_dependency
 
 router = APIRouter(prefix="/api/v1/requests", tags=["requests"], responses=PROBLEM_RESPONSES)
-Runtime = Annotated[ServiceRuntime, Depends(runtime_dependency("requests"))]
+Runtime = Annotated[Ctx, Depends(runtime_dependency("requests"))]
+# The use case's transaction: committed before the response is sent, rolled back on any error.
+Session = Annotated[AsyncSession, Depends(session_dependency("requests"), scope="function")]
 Caller = Annotated[Principal, Depends(current_principal)]
 IfMatch = Annotated[str | None, Header(description="the application's ETag, as read (required for every action)")]
 ApplicationId = Annotated[str, Path(max_length=64, pattern=PLAIN_TEXT, description="申请 id")]
@@ -62,12 +68,13 @@ async def create_application(
     body: ApplicationCreate,
     rt: Runtime,
     principal: Annotated[Principal | None, Depends(optional_principal)],
+    session: Session,
 ) -> Response:
     """Citizens apply ``online`` (with or without a token); the unit's staff record paper, mail and
     fax applications, with ``received_at``. ``in_person`` and ``registered_mail`` applications are
     registered at once (条例 第三十一条); the rest wait in ``submitted`` for ``register``. The
     ``query_code`` is returned only here."""
-    out = await cases.create_application(rt, principal, body)
+    out = await create.create_application(session, rt, principal, body)
     # Serialized once here; FastAPI does not validate a returned Response against the model again.
     return Response(
         out.model_dump_json(),
@@ -81,6 +88,7 @@ async def create_application(
 async def list_applications(
     rt: Runtime,
     principal: Caller,
+    session: Session,
     paging: Annotated[PageParams, Depends(page_params)],
     unit_code: Annotated[str | None, _text_query(64)] = None,
     state: Annotated[str | None, _text_query(30)] = None,
@@ -90,8 +98,8 @@ async def list_applications(
     applicant_type: Annotated[str | None, _text_query(30)] = None,
     q: Annotated[str | None, _text_query(200, "text in the description, tracking no. or applicant name")] = None,
 ) -> Page[ApplicationOut]:
-    filters = cases.ApplicationFilters(unit_code, state, overdue, due_before, channel, applicant_type, q)
-    return await cases.list_applications(rt, principal, filters, paging.limit, paging.cursor)
+    filters = reads.ApplicationFilters(unit_code, state, overdue, due_before, channel, applicant_type, q)
+    return await reads.list_applications(session, rt, principal, filters, paging.limit, paging.cursor)
 
 
 @router.get("/track/{tracking_no}", response_model=TrackOut, summary="申请人查询办理进度 / track without an account")
@@ -99,29 +107,32 @@ async def track(
     rt: Runtime,
     tracking_no: Annotated[str, Path(max_length=32, pattern=PLAIN_TEXT)],
     query_code: Annotated[str, Query(min_length=4, max_length=32, pattern=PLAIN_TEXT, description="查询码")],
+    session: Session,
 ) -> TrackOut:
-    return await cases.track(rt, tracking_no, query_code)
+    return await reads.track(session, rt, tracking_no, query_code)
 
 
 @router.get("/{application_id}", response_model=ApplicationOut, summary="申请详情 / one application")
 async def get_application(
-    application_id: ApplicationId, response: Response, rt: Runtime, principal: Caller
+    application_id: ApplicationId, response: Response, rt: Runtime, principal: Caller, session: Session
 ) -> ApplicationOut:
-    return _with_etag(response, await cases.get_application(rt, principal, application_id))
+    return _with_etag(response, await reads.get_application(session, rt, principal, application_id))
 
 
 @router.get(
     "/{application_id}/deadline", response_model=DeadlineOut, summary="答复期限及其计算过程 / the due date, explained"
 )
-async def deadline(application_id: ApplicationId, rt: Runtime, principal: Caller) -> DeadlineOut:
-    return await cases.deadline_of_application(rt, principal, application_id)
+async def deadline(application_id: ApplicationId, rt: Runtime, principal: Caller, session: Session) -> DeadlineOut:
+    return await reads.deadline_of_application(session, rt, principal, application_id)
 
 
 @router.get(
     "/{application_id}/timeline", response_model=list[TimelineEntry], summary="办理记录 / every change and event"
 )
-async def timeline(application_id: ApplicationId, rt: Runtime, principal: Caller) -> list[TimelineEntry]:
-    return await cases.timeline(rt, principal, application_id)
+async def timeline(
+    application_id: ApplicationId, rt: Runtime, principal: Caller, session: Session
+) -> list[TimelineEntry]:
+    return await reads.timeline(session, rt, principal, application_id)
 
 
 @router.post(
@@ -132,10 +143,11 @@ async def register(
     response: Response,
     rt: Runtime,
     principal: Caller,
+    session: Session,
     if_match: IfMatch = None,
     body: OnDay = Body(default_factory=OnDay),
 ) -> ApplicationOut:
-    return _with_etag(response, await cases.register(rt, principal, application_id, if_match, body.on))
+    return _with_etag(response, await actions.register(session, rt, principal, application_id, if_match, body.on))
 
 
 @router.post("/{application_id}/request-correction", response_model=ApplicationOut, summary="补正通知 (Art. 30)")
@@ -145,10 +157,11 @@ async def request_correction(
     response: Response,
     rt: Runtime,
     principal: Caller,
+    session: Session,
     if_match: IfMatch = None,
 ) -> ApplicationOut:
-    out = await cases.request_correction(
-        rt, principal, application_id, if_match, body.on, body.allowed_working_days, body.note
+    out = await actions.request_correction(
+        session, rt, principal, application_id, if_match, body.on, body.allowed_working_days, body.note
     )
     return _with_etag(response, out)
 
@@ -163,10 +176,13 @@ async def receive_correction(
     response: Response,
     rt: Runtime,
     principal: Caller,
+    session: Session,
     if_match: IfMatch = None,
     body: OnDay = Body(default_factory=OnDay),
 ) -> ApplicationOut:
-    return _with_etag(response, await cases.receive_correction(rt, principal, application_id, if_match, body.on))
+    return _with_etag(
+        response, await actions.receive_correction(session, rt, principal, application_id, if_match, body.on)
+    )
 
 
 @router.post("/{application_id}/assign", response_model=ApplicationOut, summary="分派承办人 / assign a handler")
@@ -176,15 +192,20 @@ async def assign(
     response: Response,
     rt: Runtime,
     principal: Caller,
+    session: Session,
     if_match: IfMatch = None,
 ) -> ApplicationOut:
-    out = await cases.assign(rt, principal, application_id, if_match, body.on, body.handler_id, body.handler_name)
+    out = await actions.assign(
+        session, rt, principal, application_id, if_match, body.on, body.handler_id, body.handler_name
+    )
     return _with_etag(response, out)
 
 
 @router.get("/{application_id}/consultations", response_model=list[ConsultationOut], summary="征求意见记录")
-async def consultations(application_id: ApplicationId, rt: Runtime, principal: Caller) -> list[ConsultationOut]:
-    return await cases.list_consultations(rt, principal, application_id)
+async def consultations(
+    application_id: ApplicationId, rt: Runtime, principal: Caller, session: Session
+) -> list[ConsultationOut]:
+    return await consulting.list_consultations(session, rt, principal, application_id)
 
 
 @router.post(
@@ -199,12 +220,13 @@ async def start_consultation(
     response: Response,
     rt: Runtime,
     principal: Caller,
+    session: Session,
     if_match: IfMatch = None,
 ) -> ConsultationOut:
     """Returns the consultation; the ``ETag`` header is the application's new version (the clerk's
     next action needs it)."""
-    out, version = await cases.start_consultation(
-        rt, principal, application_id, if_match, body.on, body.party, body.kind
+    out, version = await consulting.start_consultation(
+        session, rt, principal, application_id, if_match, body.on, body.party, body.kind
     )
     response.headers["ETag"] = etag(version)
     return out
@@ -219,12 +241,13 @@ async def close_consultation(
     response: Response,
     rt: Runtime,
     principal: Caller,
+    session: Session,
     if_match: IfMatch = None,
     body: ConsultationCloseIn = Body(default_factory=ConsultationCloseIn),
 ) -> ConsultationOut:
     """Returns the consultation; the ``ETag`` header is the application's new version."""
-    out, version = await cases.close_consultation(
-        rt, principal, application_id, consultation_id, if_match, body.on, body.opinion
+    out, version = await consulting.close_consultation(
+        session, rt, principal, application_id, consultation_id, if_match, body.on, body.opinion
     )
     response.headers["ETag"] = etag(version)
     return out
@@ -237,10 +260,11 @@ async def extend(
     response: Response,
     rt: Runtime,
     principal: Caller,
+    session: Session,
     if_match: IfMatch = None,
 ) -> ApplicationOut:
-    out = await cases.extend(
-        rt, principal, application_id, if_match, body.on, body.working_days, body.reason, body.approver
+    out = await actions.extend(
+        session, rt, principal, application_id, if_match, body.on, body.working_days, body.reason, body.approver
     )
     return _with_etag(response, out)
 
@@ -254,10 +278,12 @@ async def fee_notice(
     response: Response,
     rt: Runtime,
     principal: Caller,
+    session: Session,
     if_match: IfMatch = None,
 ) -> ApplicationOut:
     return _with_etag(
-        response, await cases.fee_notice(rt, principal, application_id, if_match, body.on, body.method, body.pages)
+        response,
+        await actions.fee_notice(session, rt, principal, application_id, if_match, body.on, body.method, body.pages),
     )
 
 
@@ -267,10 +293,11 @@ async def fee_payment(
     response: Response,
     rt: Runtime,
     principal: Caller,
+    session: Session,
     if_match: IfMatch = None,
     body: OnDay = Body(default_factory=OnDay),
 ) -> ApplicationOut:
-    return _with_etag(response, await cases.fee_payment(rt, principal, application_id, if_match, body.on))
+    return _with_etag(response, await actions.fee_payment(session, rt, principal, application_id, if_match, body.on))
 
 
 @router.post("/{application_id}/review", response_model=ApplicationOut, summary="保密审查意见 / confidentiality review")
@@ -280,9 +307,12 @@ async def review(
     response: Response,
     rt: Runtime,
     principal: Caller,
+    session: Session,
     if_match: IfMatch = None,
 ) -> ApplicationOut:
-    out = await cases.review(rt, principal, application_id, if_match, body.on, body.opinion, body.reviewer, body.reason)
+    out = await actions.review(
+        session, rt, principal, application_id, if_match, body.on, body.opinion, body.reviewer, body.reason
+    )
     return _with_etag(response, out)
 
 
@@ -293,9 +323,12 @@ async def reply(
     response: Response,
     rt: Runtime,
     principal: Caller,
+    session: Session,
     if_match: IfMatch = None,
 ) -> ApplicationOut:
-    out = await cases.reply(rt, principal, application_id, if_match, body.on, body.outcome, body.legal_basis, body.text)
+    out = await actions.reply(
+        session, rt, principal, application_id, if_match, body.on, body.outcome, body.legal_basis, body.text
+    )
     return _with_etag(response, out)
 
 
@@ -305,10 +338,13 @@ async def withdraw(
     response: Response,
     rt: Runtime,
     principal: Caller,
+    session: Session,
     if_match: IfMatch = None,
     body: WithdrawIn = Body(default_factory=WithdrawIn),
 ) -> ApplicationOut:
-    return _with_etag(response, await cases.withdraw(rt, principal, application_id, if_match, body.on, body.reason))
+    return _with_etag(
+        response, await actions.withdraw(session, rt, principal, application_id, if_match, body.on, body.reason)
+    )
 
 
 @router.post("/{application_id}/archive", response_model=ApplicationOut, summary="归档 / archive")
@@ -317,25 +353,33 @@ async def archive(
     response: Response,
     rt: Runtime,
     principal: Caller,
+    session: Session,
     if_match: IfMatch = None,
     body: OnDay = Body(default_factory=OnDay),
 ) -> ApplicationOut:
-    return _with_etag(response, await cases.archive(rt, principal, application_id, if_match, body.on))
+    return _with_etag(response, await actions.archive(session, rt, principal, application_id, if_match, body.on))
 
 
 @router.get("/{application_id}/reviews", response_model=list[ReviewRecordOut], summary="行政复议、行政诉讼记录")
-async def review_records(application_id: ApplicationId, rt: Runtime, principal: Caller) -> list[ReviewRecordOut]:
-    return await cases.list_review_records(rt, principal, application_id)
+async def review_records(
+    application_id: ApplicationId, rt: Runtime, principal: Caller, session: Session
+) -> list[ReviewRecordOut]:
+    return await reviews.list_review_records(session, rt, principal, application_id)
 
 
 @router.post(
     "/{application_id}/reviews", status_code=201, response_model=ReviewRecordOut, summary="登记行政复议或行政诉讼"
 )
 async def add_review_record(
-    application_id: ApplicationId, body: ReviewRecordIn, response: Response, rt: Runtime, principal: Caller
+    application_id: ApplicationId,
+    body: ReviewRecordIn,
+    response: Response,
+    rt: Runtime,
+    principal: Caller,
+    session: Session,
 ) -> ReviewRecordOut:
     """Returns the record with its ``ETag`` (its version), for the later ``PATCH`` of the result."""
-    out = await cases.add_review_record(rt, principal, application_id, body)
+    out = await reviews.add_review_record(session, rt, principal, application_id, body)
     response.headers["ETag"] = etag(out.version)
     return out
 
@@ -348,9 +392,10 @@ async def update_review_record(
     response: Response,
     rt: Runtime,
     principal: Caller,
+    session: Session,
     if_match: IfMatch = None,
 ) -> ReviewRecordOut:
     """``If-Match`` on the record's ``ETag`` (its version) is required."""
-    out = await cases.update_review_record(rt, principal, application_id, record_id, body, if_match)
+    out = await reviews.update_review_record(session, rt, principal, application_id, record_id, body, if_match)
     response.headers["ETag"] = etag(out.version)
     return out

@@ -1,4 +1,5 @@
-"""``/api/v1/requests/{id}/attachments`` — the reply letter and released files."""
+"""``/api/v1/requests/{id}/attachments`` — the reply letter and released files. Thin: parse,
+authorize, call ``services.requests.service.attachments``."""
 
 from __future__ import annotations
 
@@ -7,17 +8,20 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Path, UploadFile
 from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.requests.config import Ctx
+from services.requests.schemas.attachments import AttachmentOut
 from services.requests.service import attachments as cases
-from services.requests.service.attachments import AttachmentOut
 from shared.auth import Principal, current_principal
 from shared.errors import PROBLEM_RESPONSES
-from shared.runtime import ServiceRuntime, runtime_dependency
+from shared.runtime import runtime_dependency, session_dependency
 
 router = APIRouter(
     prefix="/api/v1/requests/{application_id}/attachments", tags=["requests"], responses=PROBLEM_RESPONSES
 )
-Runtime = Annotated[ServiceRuntime, Depends(runtime_dependency("requests"))]
+Runtime = Annotated[Ctx, Depends(runtime_dependency("requests"))]
+Session = Annotated[AsyncSession, Depends(session_dependency("requests"), scope="function")]
 Caller = Annotated[Principal, Depends(current_principal)]
 ApplicationId = Annotated[str, Path(max_length=64)]
 
@@ -27,6 +31,7 @@ ApplicationId = Annotated[str, Path(max_length=64)]
 )
 async def upload(
     application_id: ApplicationId,
+    session: Session,
     rt: Runtime,
     principal: Caller,
     file: Annotated[UploadFile, File(description="the file")],
@@ -34,6 +39,7 @@ async def upload(
 ) -> AttachmentOut:
     data = await file.read()
     return await cases.add_attachment(
+        session,
         rt,
         principal,
         application_id,
@@ -45,15 +51,19 @@ async def upload(
 
 
 @router.get("", response_model=list[AttachmentOut], summary="附件列表")
-async def list_attachments(application_id: ApplicationId, rt: Runtime, principal: Caller) -> list[AttachmentOut]:
-    return await cases.list_attachments(rt, principal, application_id)
+async def list_attachments(application_id: ApplicationId, session: Session, principal: Caller) -> list[AttachmentOut]:
+    return await cases.list_attachments(session, principal, application_id)
 
 
 @router.get("/{attachment_id}", summary="下载附件 / download", response_class=Response)
 async def download(
-    application_id: ApplicationId, attachment_id: Annotated[str, Path(max_length=64)], rt: Runtime, principal: Caller
+    application_id: ApplicationId,
+    attachment_id: Annotated[str, Path(max_length=64)],
+    session: Session,
+    rt: Runtime,
+    principal: Caller,
 ) -> Response:
-    meta, data = await cases.read_attachment(rt, principal, application_id, attachment_id)
+    meta, data = await cases.read_attachment(session, rt, principal, application_id, attachment_id)
     return Response(
         data,
         media_type=meta.content_type,

@@ -15,8 +15,7 @@ bearer subject; a signed call has none, so its keys live in the "anonymous" scop
 response is replayed (``Idempotent-Replayed: true``) to a request with the same key and the same
 body *without* the signature being checked again. Accepted because the replay needs both the key
 and the byte-identical body (which already holds everything the response reveals but the
-query_code), and because only successes are stored — but senders must use random keys (UUIDs), and
-the lead may prefer the middleware to scope these paths by integration (see the report).
+query_code), and because only successes are stored — so senders must use random keys (UUIDs).
 """
 
 from __future__ import annotations
@@ -27,11 +26,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.requests.config import DEV_SECRETS, get_requests_settings
-from services.requests.models import signature_nonces
-from services.requests.service import intake
-from services.requests.service.intake import (
+from services.requests.config import DEV_SECRETS, Ctx
+from services.requests.schemas.intake import (
     WORKORDER_NO_PATTERN,
     AnswerIn,
     ProvincialAccepted,
@@ -41,13 +39,15 @@ from services.requests.service.intake import (
     WorkOrderIn,
     WorkOrderOut,
 )
+from services.requests.service import intake
 from shared.auth import Principal, current_principal
 from shared.errors import PROBLEM_RESPONSES, ProblemError
 from shared.pagination import Page, PageParams, page_params
-from shared.runtime import ServiceRuntime, runtime_dependency
-from shared.signing import SqlReplayGuard, verify_request
+from shared.runtime import runtime_dependency, session_dependency
+from shared.signing import verify_request
 
-Runtime = Annotated[ServiceRuntime, Depends(runtime_dependency("requests"))]
+Runtime = Annotated[Ctx, Depends(runtime_dependency("requests"))]
+Session = Annotated[AsyncSession, Depends(session_dependency("requests"), scope="function")]
 Caller = Annotated[Principal, Depends(current_principal)]
 WorkOrderNo = Annotated[str, Path(pattern=WORKORDER_NO_PATTERN, description="工单编号")]
 
@@ -106,11 +106,13 @@ def _secrets(csv: str, *, prod: bool) -> list[str]:
     return secrets
 
 
-async def _verified(request: Request, runtime: ServiceRuntime, secrets_csv: str, model: type[BaseModel]) -> Any:
+async def _verified(request: Request, runtime: Ctx, secrets_csv: str, model: type[BaseModel]) -> Any:
     """Signature first (401), then media type (415), JSON (400) and fields (422)."""
-    guard = SqlReplayGuard(runtime.sessions, signature_nonces)
     body = await verify_request(
-        request, _secrets(secrets_csv, prod=runtime.settings.is_prod), guard, now=runtime.clock.now().timestamp()
+        request,
+        _secrets(secrets_csv, prod=runtime.settings.is_prod),
+        intake.signature_guard(runtime),
+        now=runtime.clock.now().timestamp(),
     )
     media_type = (request.headers.get("content-type") or "").split(";", 1)[0].strip().lower()
     if media_type != "application/json":
@@ -132,6 +134,21 @@ async def _verified(request: Request, runtime: ServiceRuntime, secrets_csv: str,
         raise RequestValidationError(errors, body=data) from exc
 
 
+async def _hotline_order(request: Request, runtime: Runtime) -> WorkOrderIn:
+    return await _verified(request, runtime, runtime.resources.settings.hotline_secrets, WorkOrderIn)
+
+
+async def _provincial_application(request: Request, runtime: Runtime) -> ProvincialApplicationIn:
+    return await _verified(request, runtime, runtime.resources.settings.provincial_secrets, ProvincialApplicationIn)
+
+
+# Verified before the request's transaction is opened (declared before ``Session``): the replay
+# guard records the signature in a transaction of its own, which on SQLite must not wait behind
+# the request's (an Idempotency-Key takes the write lock at once).
+SignedWorkOrder = Annotated[WorkOrderIn, Depends(_hotline_order)]
+SignedProvincialApplication = Annotated[ProvincialApplicationIn, Depends(_provincial_application)]
+
+
 @router.post(
     "/api/v1/integrations/hotline/workorders",
     tags=["integrations 集成"],
@@ -141,7 +158,9 @@ async def _verified(request: Request, runtime: ServiceRuntime, secrets_csv: str,
     openapi_extra=_signed_body(WorkOrderIn),
     responses={200: {"model": WorkOrderAccepted, "description": "该工单编号已收到、内容相同：返回已有结果 / repeat"}},
 )
-async def receive_workorder(request: Request, response: Response, runtime: Runtime) -> WorkOrderAccepted:
+async def receive_workorder(
+    order: SignedWorkOrder, response: Response, session: Session, runtime: Runtime
+) -> WorkOrderAccepted:
     """签名调用（12345热线）。``disclosure_request`` 成为渠道为 ``hotline_12345`` 的申请（待登记
     ``submitted``，由政务公开办公室确认收到后起算期限），``complaint`` 发出
     ``hotline.complaint_received``，其余仅存储。201 响应中的 ``query_code`` 只返回这一次，须转告市民。
@@ -150,8 +169,7 @@ async def receive_workorder(request: Request, response: Response, runtime: Runti
     for a disclosure request); 200 with ``repeated: true`` for the same number and content; 409
     ``workorder_conflict`` for the same number with other content; 422 for an unknown unit,
     ``received_at`` in the future or ``due_at`` not after ``received_at``; 401 ``signature_*``."""
-    order = await _verified(request, runtime, get_requests_settings().hotline_secrets, WorkOrderIn)
-    result, created = await intake.receive_workorder(runtime, order)
+    result, created = await intake.receive_workorder(session, runtime, order)
     response.status_code = 201 if created else 200
     response.headers["Location"] = f"/api/v1/hotline/workorders/{result.workorder_no}"
     return result
@@ -168,14 +186,15 @@ async def receive_workorder(request: Request, response: Response, runtime: Runti
         200: {"model": ProvincialAccepted, "description": "该 provincial_id 已收到、内容相同：返回已有申请 / repeat"}
     },
 )
-async def receive_provincial(request: Request, response: Response, runtime: Runtime) -> ProvincialAccepted:
+async def receive_provincial(
+    body: SignedProvincialApplication, response: Response, session: Session, runtime: Runtime
+) -> ProvincialAccepted:
     """签名调用（省级政务服务平台）。申请渠道为 ``provincial``，``source_ref`` = ``provincial_id``，
     状态 ``submitted``。同一 ``provincial_id`` 再次提交：内容相同 200，不同 409。
 
     Signed call; 201 with ``query_code`` once, 200 ``repeated: true`` on a repeat, 409
     ``provincial_application_conflict`` when the repeat differs."""
-    body = await _verified(request, runtime, get_requests_settings().provincial_secrets, ProvincialApplicationIn)
-    result, created = await intake.receive_provincial(runtime, body)
+    result, created = await intake.receive_provincial(session, runtime, body)
     response.status_code = 201 if created else 200
     response.headers["Location"] = f"/api/v1/requests/{result.application.id}"
     return result
@@ -188,6 +207,7 @@ async def receive_provincial(request: Request, response: Response, runtime: Runt
     summary="12345工单列表 / list work orders",
 )
 async def list_workorders(
+    session: Session,
     runtime: Runtime,
     principal: Caller,
     page: Annotated[PageParams, Depends(page_params)],
@@ -198,6 +218,7 @@ async def list_workorders(
 ) -> Page[WorkOrderOut]:
     """政务公开办公室等全局角色看全部单位；单位工作人员看本单位。按受理时间倒序。"""
     return await intake.list_workorders(
+        session,
         runtime,
         principal,
         unit_code=unit_code,
@@ -215,8 +236,10 @@ async def list_workorders(
     response_model=WorkOrderOut,
     summary="12345工单详情 / a work order",
 )
-async def get_workorder(runtime: Runtime, principal: Caller, workorder_no: WorkOrderNo) -> WorkOrderOut:
-    return await intake.get_workorder(runtime, principal, workorder_no)
+async def get_workorder(
+    session: Session, runtime: Runtime, principal: Caller, workorder_no: WorkOrderNo
+) -> WorkOrderOut:
+    return await intake.get_workorder(session, runtime, principal, workorder_no)
 
 
 @router.post(
@@ -226,8 +249,12 @@ async def get_workorder(runtime: Runtime, principal: Caller, workorder_no: WorkO
     summary="回复12345工单 / answer a work order",
 )
 async def answer_workorder(
-    runtime: Runtime, principal: Caller, workorder_no: WorkOrderNo, body: Annotated[AnswerIn, Body()]
+    session: Session,
+    runtime: Runtime,
+    principal: Caller,
+    workorder_no: WorkOrderNo,
+    body: Annotated[AnswerIn, Body()],
 ) -> WorkOrderOut:
     """承办单位工作人员（handler / unit_admin）或政务公开办公室（office / admin）回复；只能回复一次，
     再次回复 409 ``workorder_already_answered``。超过办理时限仍可回复（``answered_on_time: false``）。"""
-    return await intake.answer_workorder(runtime, principal, workorder_no, body.answer)
+    return await intake.answer_workorder(session, runtime, principal, workorder_no, body.answer)

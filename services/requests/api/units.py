@@ -5,18 +5,22 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Header, Path, Query, Response, UploadFile, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.requests.schemas.units import UNIT_CODE_PATTERN, ImportResult, UnitIn, UnitKind, UnitOut
+from services.requests.config import Ctx
+from services.requests.schemas.units import UNIT_CODE_PATTERN, ImportResult, UnitIn, UnitOut
 from services.requests.service import units as service
 from shared.auth import Principal, require_roles, require_unit_access
 from shared.errors import PROBLEM_RESPONSES
 from shared.etags import etag
 from shared.pagination import Page, PageParams, page_params
-from shared.runtime import ServiceRuntime, runtime_dependency
+from shared.runtime import runtime_dependency, session_dependency
+from shared.vocabulary import UnitKind
 
 router = APIRouter(prefix="/api/v1/units", tags=["units 单位名录"], responses=PROBLEM_RESPONSES)
 
-Runtime = Annotated[ServiceRuntime, Depends(runtime_dependency("requests"))]
+Runtime = Annotated[Ctx, Depends(runtime_dependency("requests"))]
+Session = Annotated[AsyncSession, Depends(session_dependency("requests"), scope="function")]
 UnitCode = Annotated[str, Path(pattern=UNIT_CODE_PATTERN, description="单位代码 / unit code")]
 IfMatch = Annotated[
     str | None,
@@ -29,7 +33,7 @@ IfMatch = Annotated[
 
 @router.get("", response_model=Page[UnitOut], summary="单位列表 / list units (public)")
 async def list_units(
-    runtime: Runtime,
+    session: Session,
     page: Annotated[PageParams, Depends(page_params)],
     kind: Annotated[UnitKind | None, Query(description="单位类型 / kind")] = None,
     region: Annotated[str | None, Query(max_length=12, description="行政区划代码 / region code")] = None,
@@ -41,7 +45,7 @@ async def list_units(
 
     Public (applicants pick the unit they apply to); ordered by unit code, cursor pages."""
     return await service.list_units(
-        runtime,
+        session,
         kind=kind,
         region=region,
         parent_code=parent_code,
@@ -59,6 +63,7 @@ async def list_units(
     responses={413: PROBLEM_RESPONSES[413], 415: PROBLEM_RESPONSES[415], 422: PROBLEM_RESPONSES[422]},
 )
 async def import_units(
+    session: Session,
     runtime: Runtime,
     actor: Annotated[Principal, Depends(require_roles("office", "admin"))],
     file: Annotated[UploadFile, File(description="CSV（UTF-8 或 GB18030）或 XLSX 文件 / CSV or XLSX file")],
@@ -72,13 +77,13 @@ async def import_units(
     several rows with the same unit code. Each listed unit is replaced whole; units not in the
     file are untouched. At most 20,000 data rows (413 beyond). Roles: office, admin."""
     content = await file.read()
-    return await service.import_units(runtime, actor, content, file.filename)
+    return await service.import_units(session, runtime, actor, content, file.filename)
 
 
 @router.get("/{unit_code}", response_model=UnitOut, summary="单位详情 / a unit (public)")
-async def get_unit(runtime: Runtime, unit_code: UnitCode, response: Response) -> UnitOut:
+async def get_unit(session: Session, unit_code: UnitCode, response: Response) -> UnitOut:
     """公开接口。响应头 ``ETag`` 为版本号，修改时可放入 ``If-Match``。"""
-    unit = await service.get_unit(runtime, unit_code)
+    unit = await service.get_unit(session, unit_code)
     response.headers["ETag"] = etag(unit.version)
     return unit
 
@@ -90,6 +95,7 @@ async def get_unit(runtime: Runtime, unit_code: UnitCode, response: Response) ->
     responses={201: {"model": UnitOut, "description": "已新建 / created"}},
 )
 async def put_unit(
+    session: Session,
     runtime: Runtime,
     unit_code: UnitCode,
     body: UnitIn,
@@ -103,7 +109,7 @@ async def put_unit(
     parent or active flag. The parent must exist and may not be the unit or one of its
     descendants (422 ``parent_not_found`` / ``unit_cycle``)."""
     require_unit_access(actor, unit_code)
-    unit, created = await service.put_unit(runtime, actor, unit_code, body, if_match=if_match)
+    unit, created = await service.put_unit(session, runtime, actor, unit_code, body, if_match=if_match)
     response.headers["ETag"] = etag(unit.version)
     if created:
         response.status_code = status.HTTP_201_CREATED

@@ -32,9 +32,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from services.requests.domain.errors import DomainError
 from services.requests.domain.rules import RuleSet
 from shared.calendar import NonWorkingDay, WorkingDayCalendar
+from shared.domain import DomainError, InvalidInput
 
 __all__ = [
     "ClockFact",
@@ -112,9 +112,9 @@ class Extended:
         # 条例 第三十三条: an extension needs the approval of the head of the disclosure office, and the
         # applicant is told why — a blank reason or approver is no extension at all.
         if not self.reason.strip():
-            raise DomainError("extension_reason_required", "延长答复期限须说明理由")
+            raise InvalidInput("extension_reason_required", "延长答复期限须说明理由")
         if not self.approver.strip():
-            raise DomainError("extension_approver_required", "延长答复期限须经负责人批准", "approver 不能为空")
+            raise InvalidInput("extension_approver_required", "延长答复期限须经负责人批准", "approver 不能为空")
 
 
 ClockFact = Received | CorrectionRequested | CorrectionReceived | PauseStarted | PauseEnded | Extended
@@ -423,7 +423,7 @@ def extension_allowed(rules: RuleSet, facts: Sequence[ClockFact], working_days: 
         or not isinstance(working_days, int)
         or not (1 <= working_days <= rules.extension_max_working_days)
     ):
-        raise DomainError(
+        raise InvalidInput(
             "extension_days_invalid",
             f"延长期限须为1至{rules.extension_max_working_days}个工作日",
             f"working_days={working_days!r}",
@@ -448,7 +448,7 @@ def correction_lapse_on(calendar: WorkingDayCalendar, requested_on: date, allowe
     (条例 第三十条 "合理的补正期限"); once this day has ended without a correction the application is
     concluded ``other.correction_lapsed`` (无正当理由逾期不补正)."""
     if isinstance(allowed_working_days, bool) or not isinstance(allowed_working_days, int) or allowed_working_days < 1:
-        raise DomainError("correction_period_invalid", "补正期限须至少为1个工作日", f"{allowed_working_days!r}")
+        raise InvalidInput("correction_period_invalid", "补正期限须至少为1个工作日", f"{allowed_working_days!r}")
     return calendar.add_working_days(requested_on, allowed_working_days).day
 
 

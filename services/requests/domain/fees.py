@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from services.requests.domain.errors import DomainError
+from shared.domain import InvalidInput
 
 __all__ = ["FEE_METHODS", "FeeMethod", "fee_amount", "fee_per_application", "fee_per_page"]
 
@@ -29,7 +29,7 @@ _PAGE_BANDS: tuple[tuple[int, int], ...] = ((1, 0), (31, 10), (101, 20), (201, 4
 
 def _count(value: object, name: str, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise DomainError(
+        raise InvalidInput(
             "fee_input_invalid", "信息处理费计算参数无效", f"{name} 须为不小于{minimum}的整数，收到 {value!r}"
         )
     return value
@@ -61,10 +61,12 @@ def fee_amount(method: FeeMethod, *, nth_in_month: int | None = None, pages: int
     """The fee by the method the office chose; the input the other method needs is ignored."""
     if method == "per_application":
         if nth_in_month is None:
-            raise DomainError("fee_input_missing", "按件计收须提供申请人当月第几件申请", "nth_in_month")
+            raise InvalidInput("fee_input_missing", "按件计收须提供申请人当月第几件申请", "nth_in_month")
         return fee_per_application(nth_in_month)
     if method == "per_page":
         if pages is None:
-            raise DomainError("fee_input_missing", "按量计收须提供页数", "pages")
+            raise InvalidInput("fee_input_missing", "按量计收须提供页数", "pages")
         return fee_per_page(pages)
-    raise DomainError("fee_method_invalid", "收费方式无效", f"method 须为 per_application 或 per_page，收到 {method!r}")
+    raise InvalidInput(
+        "fee_method_invalid", "收费方式无效", f"method 须为 per_application 或 per_page，收到 {method!r}"
+    )

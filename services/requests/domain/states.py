@@ -21,8 +21,9 @@ Choices the design left open:
 
 from __future__ import annotations
 
-from services.requests.domain.errors import DomainError
 from services.requests.domain.outcomes import OUTCOMES, RELEASING_OUTCOMES
+from shared.domain import DomainError, InvalidInput
+from shared.vocabulary import OutcomeCode
 
 __all__ = [
     "ACTIONS",
@@ -51,7 +52,7 @@ STATES: tuple[str, ...] = (
 REVIEW_OPINIONS: tuple[str, ...] = ("disclose", "withhold", "refer")
 
 # The outcome each system conclusion replies with.
-LAPSE_OUTCOMES: dict[str, str] = {
+LAPSE_OUTCOMES: dict[str, OutcomeCode] = {
     "lapse-correction": "other.correction_lapsed",  # 条例 第三十条: 无正当理由逾期不补正
     "lapse-fee": "other.fee_unpaid",  # 国办函〔2020〕109号: 逾期未缴费
 }
@@ -119,7 +120,7 @@ def transition(
     if action == "close-consultation" and consultations_still_open > 0:
         return "consulting"
     if action == "review" and opinion not in REVIEW_OPINIONS:
-        raise DomainError(
+        raise InvalidInput(
             "review_opinion_invalid", "保密审查意见无效", f"opinion 须为 disclose、withhold 或 refer，收到 {opinion!r}"
         )
     if action == "reply":
@@ -129,12 +130,12 @@ def transition(
 
 def _check_reply(outcome: str | None, latest_opinion: str | None) -> None:
     if outcome is None or outcome not in OUTCOMES:
-        raise DomainError("outcome_invalid", "答复的办理结果无效", f"{outcome!r}")
+        raise InvalidInput("outcome_invalid", "答复的办理结果无效", f"{outcome!r}")
     if outcome in LAPSE_OUTCOMES.values():
         raise DomainError("outcome_reserved", "该办理结果只能由逾期不补正或逾期未缴费的办结产生", f"{outcome}")
     # Seed 001 保密审查制度 第三条、第四条: "先审查、后公开"; "未经审查和批准，不得对外公开发布政府信息".
     if latest_opinion is None:
-        raise DomainError("review_required", "答复前须完成保密审查")
+        raise InvalidInput("review_required", "答复前须完成保密审查")
     if latest_opinion == "refer":
         raise DomainError("review_referred", "保密审查意见为需报审，须待后续审查意见后方可答复")
     if outcome in RELEASING_OUTCOMES and latest_opinion != "disclose":

@@ -8,18 +8,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from services.requests.domain.outcomes import APPLICANT_TYPES, CHANNELS
-
-ApplicantType = Literal[
-    "natural_person",
-    "commercial_enterprise",
-    "research_institution",
-    "public_welfare_org",
-    "legal_service_org",
-    "other_org",
-]
-Channel = Literal["in_person", "registered_mail", "mail", "online", "fax", "hotline_12345", "provincial"]
-assert set(ApplicantType.__args__) == set(APPLICANT_TYPES) and set(Channel.__args__) == set(CHANNELS)
+from services.requests.domain.fees import FeeMethod
+from services.requests.domain.states import LAPSE_OUTCOMES
+from shared.vocabulary import ApplicantType, Channel, OutcomeCode, ReviewKind, ReviewResult
 
 IdType = Literal[
     "resident_id", "passport", "hk_macao_permit", "taiwan_permit", "business_license", "social_credit_code", "other"
@@ -27,27 +18,6 @@ IdType = Literal[
 DeliveryFormat = Literal["paper", "electronic", "other"]
 DeliveryMethod = Literal["post", "email", "pickup", "fax", "online", "other"]
 ReviewOpinion = Literal["disclose", "withhold", "refer"]
-Outcome = Literal[
-    "disclosed",
-    "partially_disclosed",
-    "withheld.state_secret",
-    "withheld.law_prohibited",
-    "withheld.security_stability",
-    "withheld.third_party_rights",
-    "withheld.internal_affairs",
-    "withheld.process_info",
-    "withheld.enforcement_file",
-    "withheld.administrative_query",
-    "unavailable.not_held",
-    "unavailable.needs_creation",
-    "unavailable.still_unclear",
-    "not_processed.petition",
-    "not_processed.duplicate",
-    "not_processed.publication",
-    "not_processed.excessive",
-    "not_processed.confirmation",
-    "other.other",
-]  # other.correction_lapsed / other.fee_unpaid are the system's conclusions, never a clerk's reply
 
 
 # NUL cannot be stored in PostgreSQL text, and a lone surrogate cannot be encoded as UTF-8: both
@@ -233,7 +203,7 @@ class ExtendIn(OnDay):
 
 
 class FeeNoticeIn(OnDay):
-    method: Literal["per_application", "per_page"]
+    method: FeeMethod
     pages: int | None = Field(None, ge=0, le=1_000_000)
 
 
@@ -244,9 +214,17 @@ class ReviewIn(OnDay):
 
 
 class ReplyIn(OnDay):
-    outcome: Outcome
+    outcome: OutcomeCode
     legal_basis: str = Field(min_length=1, max_length=2000, description="法律依据")
     text: str = Field(min_length=1, max_length=20_000, description="答复内容")
+
+    @field_validator("outcome")
+    @classmethod
+    def _not_a_lapse(cls, value: str) -> str:
+        # other.correction_lapsed / other.fee_unpaid are the system's conclusions, never a clerk's reply.
+        if value in LAPSE_OUTCOMES.values():
+            raise ValueError("逾期不补正、逾期未缴费的办结由系统在期限届满后作出")
+        return value
 
 
 class WithdrawIn(OnDay):
@@ -254,15 +232,15 @@ class WithdrawIn(OnDay):
 
 
 class ReviewRecordIn(Strict):
-    kind: Literal["administrative_review", "litigation"]
+    kind: ReviewKind
     after_review: bool = Field(False, description="litigation filed after an administrative review (复议后起诉)")
     filed_on: date
-    result: Literal["upheld", "corrected", "other", "pending"] = "pending"
+    result: ReviewResult = "pending"
     decided_on: date | None = None
 
 
 class ReviewRecordPatch(Strict):
-    result: Literal["upheld", "corrected", "other", "pending"]
+    result: ReviewResult
     decided_on: date | None = None
 
 

@@ -1,21 +1,16 @@
-"""Pydantic request and response models of the requests service's API."""
+"""Request and response models of the units directory (单位名录): ``/api/v1/units``."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Literal
-
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-# -- units directory (单位名录) -------------------------------------------------------------------
+from shared.vocabulary import UnitKind
 
 UNIT_CODE_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
 # 行政区划代码: 6 digits (county level and above), 9 (township, 乡镇/街道) or 12 (village).
 REGION_PATTERN = r"^\d{6}(\d{3}){0,2}$"
 PHONE_PATTERN = r"^[0-9+\-() ]{3,30}$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-
-UnitKind = Literal["government", "department", "township", "public_enterprise", "other"]
 
 
 class UnitContactIO(BaseModel):
@@ -79,41 +74,3 @@ class ImportResult(BaseModel):
     updated: int = Field(description="修改单位数 / units changed")
     unchanged: int = Field(description="未变化单位数 / units already as in the file")
     ignored_columns: list[str] = Field(default_factory=list, description="未识别而忽略的列 / columns not recognised")
-
-
-# -- calendar (节假日安排) ------------------------------------------------------------------------
-
-
-class CalendarDayIO(BaseModel):
-    """一个节假日或调休上班日 / a named holiday or make-up working day."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    day: date = Field(description="日期 YYYY-MM-DD / the day")
-    name: str = Field(min_length=1, max_length=50, description="名称，如 国庆节、国庆节调休上班 / name")
-
-
-class CalendarYearIn(BaseModel):
-    """某年的节假日安排（整体替换） / a year's holiday arrangement, replacing any loaded before."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    holidays: list[CalendarDayIO] = Field(max_length=366, description="法定节假日（放假日） / public holidays")
-    makeup_workdays: list[CalendarDayIO] = Field(
-        default_factory=list, max_length=366, description="调休上班日（须为周六或周日） / weekend days worked"
-    )
-
-
-class CalendarYearOut(BaseModel):
-    """某年的节假日安排 / a year's holiday arrangement as the service counts with it."""
-
-    year: int = Field(description="年份 / year")
-    known: bool = Field(description="是否已知；未知年份仅按周末计算且结果为临时 / false: weekends only, provisional")
-    source: Literal["builtin", "loaded"] | None = Field(
-        description="来源：builtin 内置（chinesecalendar）、loaded 管理员加载；未知年份为空 / where it comes from"
-    )
-    holidays: list[CalendarDayIO] = Field(description="法定节假日 / public holidays")
-    makeup_workdays: list[CalendarDayIO] = Field(description="调休上班日 / make-up working days")
-    version: int | None = Field(None, description="已加载年份的版本号（ETag） / version of a loaded year")
-    updated_at: datetime | None = Field(None, description="加载时间（UTC） / when it was loaded")
-    updated_by: str | None = Field(None, description="加载人 / who loaded it")

@@ -7,19 +7,23 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.requests.config import Ctx
 from services.requests.models import applications
 from services.requests.schemas.applications import ApplicationCreate, ApplicationOut, ReviewRecordIn
 from services.requests.schemas.units import UnitIn
-from services.requests.service import applications as cases
+from services.requests.service.applications import actions, consultations, create_application, reviews
 from services.requests.service.units import put_unit
 from shared.auth import Principal
 from shared.clock import SHANGHAI
 from shared.etags import etag
-from shared.runtime import ServiceRuntime
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 OFFICE = Principal(sub="demo-office", name="市政务公开办", roles=frozenset({"office"}), unit_codes=frozenset())
 
@@ -136,21 +140,23 @@ DESCRIPTIONS = [
 ]
 
 
-async def seed_demo(runtime: ServiceRuntime, *, force: bool = False) -> dict[str, int]:
-    """Creates the demo units and applications; refuses to add a second set unless ``force``."""
-    async with runtime.sessions() as session:
+async def seed_demo(runtime: Ctx, *, force: bool = False) -> dict[str, int]:
+    """Creates the demo units and applications; refuses to add a second set unless ``force``.
+    Each step is its own transaction, as a clerk's click would be (the clock moves between them)."""
+    async with runtime.transaction() as session:
         existing = await session.scalar(select(func.count()).select_from(applications)) or 0
     if existing and not force:
         return {"units": 0, "applications": 0, "already_present": existing}
-    for unit in UNITS:
-        body = UnitIn(
-            name=unit["name"],
-            kind=unit["kind"],
-            parent_code=unit["parent_code"],
-            region=unit["region"],
-            contacts=[{"name": "政务公开工作人员", "title": "信息公开专员", "phone": "0310-1234567"}],
-        )
-        await put_unit(runtime, OFFICE, unit["unit_code"], body)
+    async with runtime.transaction() as session:
+        for unit in UNITS:
+            body = UnitIn(
+                name=unit["name"],
+                kind=unit["kind"],
+                parent_code=unit["parent_code"],
+                region=unit["region"],
+                contacts=[{"name": "政务公开工作人员", "title": "信息公开专员", "phone": "0310-1234567"}],
+            )
+            await put_unit(session, runtime, OFFICE, unit["unit_code"], body)
     demo = Demo(runtime, runtime.clock.today())
     made = 0
     try:
@@ -165,8 +171,15 @@ async def seed_demo(runtime: ServiceRuntime, *, force: bool = False) -> dict[str
 
 @dataclass(frozen=True)
 class Demo:
-    runtime: ServiceRuntime
+    runtime: Ctx
     today: date  # the real day the demo is seeded on; every story is dated back from it
+
+    async def do(
+        self, use_case: Callable[Concatenate[AsyncSession, Ctx, P], Awaitable[T]], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """One use case in its own transaction."""
+        async with self.runtime.transaction() as session:
+            return await use_case(session, self.runtime, *args, **kwargs)
 
 
 def _day(demo: Demo, days_ago: int) -> date:
@@ -192,14 +205,14 @@ async def _paper(demo: Demo, unit_code: str, description: str, applicant: dict, 
         delivery={"format": "paper", "method": "pickup"},
         received_at=datetime.combine(_day(demo, days_ago), time(9, 30), tzinfo=SHANGHAI),
     )
-    return await cases.create_application(demo.runtime, staff, body)
+    return await demo.do(create_application, staff, body)
 
 
 async def _assigned(demo: Demo, unit_code: str, description: str, applicant: dict, days_ago: int) -> ApplicationOut:
     created = await _paper(demo, unit_code, description, applicant, days_ago)
     _at(demo, days_ago - 1)
-    return await cases.assign(
-        demo.runtime, OFFICE, created.id, etag(created.version), None, f"clerk-{unit_code}", "张承办"
+    return await demo.do(
+        actions.assign, OFFICE, created.id, etag(created.version), None, f"clerk-{unit_code}", "张承办"
     )
 
 
@@ -212,7 +225,7 @@ async def submitted_online(demo: Demo, unit_code: str, description: str, applica
         description=description,
         delivery={"format": "electronic", "method": "email"},
     )
-    await cases.create_application(demo.runtime, None, body)
+    await demo.do(create_application, None, body)
 
 
 async def registered(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
@@ -222,8 +235,14 @@ async def registered(demo: Demo, unit_code: str, description: str, applicant: di
 async def awaiting_correction(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
     created = await _paper(demo, unit_code, description, applicant, 6)
     _at(demo, 4)
-    await cases.request_correction(
-        demo.runtime, OFFICE, created.id, etag(created.version), None, 15, "请明确所需信息的时间范围和文号"
+    await demo.do(
+        actions.request_correction,
+        OFFICE,
+        created.id,
+        etag(created.version),
+        None,
+        15,
+        "请明确所需信息的时间范围和文号",
     )
 
 
@@ -234,22 +253,28 @@ async def in_progress(demo: Demo, unit_code: str, description: str, applicant: d
 async def consulting(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
     out = await _assigned(demo, unit_code, description, applicant, 12)
     _at(demo, 9)
-    await cases.start_consultation(
-        demo.runtime, OFFICE, out.id, etag(out.version), None, "邯郸市宏达建材有限公司", "third_party"
+    await demo.do(
+        consultations.start_consultation,
+        OFFICE,
+        out.id,
+        etag(out.version),
+        None,
+        "邯郸市宏达建材有限公司",
+        "third_party",
     )
 
 
 async def fee_pending(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
     out = await _assigned(demo, unit_code, description, applicant, 10)
     _at(demo, 7)
-    await cases.fee_notice(demo.runtime, OFFICE, out.id, etag(out.version), None, "per_page", 150)
+    await demo.do(actions.fee_notice, OFFICE, out.id, etag(out.version), None, "per_page", 150)
 
 
 async def in_review(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
     out = await _assigned(demo, unit_code, description, applicant, 14)
     _at(demo, 2)
-    await cases.review(
-        demo.runtime, OFFICE, out.id, etag(out.version), None, "refer", "保密员刘", "涉及第三方商业信息，报请审查"
+    await demo.do(
+        actions.review, OFFICE, out.id, etag(out.version), None, "refer", "保密员刘", "涉及第三方商业信息，报请审查"
     )
 
 
@@ -259,9 +284,9 @@ async def _replied(
     out = await _assigned(demo, unit_code, description, applicant, days_ago)
     _at(demo, replied_ago)
     opinion = "disclose" if outcome in ("disclosed", "partially_disclosed") else "withhold"
-    out = await cases.review(demo.runtime, OFFICE, out.id, etag(out.version), None, opinion, "保密员刘", None)
-    return await cases.reply(
-        demo.runtime,
+    out = await demo.do(actions.review, OFFICE, out.id, etag(out.version), None, opinion, "保密员刘", None)
+    return await demo.do(
+        actions.reply,
         OFFICE,
         out.id,
         etag(out.version),
@@ -279,8 +304,8 @@ async def replied_disclosed(demo: Demo, unit_code: str, description: str, applic
 async def replied_withheld(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
     out = await _replied(demo, unit_code, description, applicant, "withheld.third_party_rights", 40, 25)
     _at(demo, 10)
-    await cases.add_review_record(
-        demo.runtime,
+    await demo.do(
+        reviews.add_review_record,
         OFFICE,
         out.id,
         ReviewRecordIn(kind="administrative_review", filed_on=_day(demo, 10), result="pending"),
@@ -294,13 +319,13 @@ async def replied_late(demo: Demo, unit_code: str, description: str, applicant: 
 async def archived(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
     out = await _replied(demo, unit_code, description, applicant, "partially_disclosed", 80, 60)
     _at(demo, 50)
-    await cases.archive(demo.runtime, OFFICE, out.id, etag(out.version), None)
+    await demo.do(actions.archive, OFFICE, out.id, etag(out.version), None)
 
 
 async def withdrawn(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
     created = await _paper(demo, unit_code, description, applicant, 9)
     _at(demo, 6)
-    await cases.withdraw(demo.runtime, OFFICE, created.id, etag(created.version), None, "申请人书面撤回")
+    await demo.do(actions.withdraw, OFFICE, created.id, etag(created.version), None, "申请人书面撤回")
 
 
 async def overdue(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:

@@ -1,8 +1,8 @@
 """12345 hotline and provincial-platform intake (DESIGN §9): the use cases behind
-``services.requests.api.integrations``. One transaction each: the work order, the application it
-becomes, the audit entries and the outbox events commit together.
+``services.requests.api.integrations``, in the caller's transaction: the work order, the
+application it becomes, the audit entries and the outbox events commit together.
 
-Work orders (12345工单), ``POST /api/v1/integrations/hotline/workorders`` — :class:`WorkOrderIn`:
+Work orders (12345工单), ``POST /api/v1/integrations/hotline/workorders`` — ``schemas.intake.WorkOrderIn``:
 
 - ``workorder_no`` (the hotline's number, the key), ``category`` (``disclosure_request`` /
   ``complaint`` / ``consultation`` / ``other``), ``unit_code``, ``content``, ``received_at`` (when the
@@ -37,7 +37,7 @@ only as a hash, so a repeat (200) carries ``query_code: null``; a sender that lo
 response retries with the same ``Idempotency-Key`` and gets the stored 201 replayed verbatim.
 
 Provincial applications, ``POST /api/v1/integrations/provincial/applications`` —
-:class:`ProvincialApplicationIn` (the ``POST /requests`` body without ``channel``, plus
+``schemas.intake.ProvincialApplicationIn`` (the ``POST /requests`` body without ``channel``, plus
 ``provincial_id`` → ``source_ref``): channel ``provincial``, state ``submitted`` (same reasoning).
 The same ``provincial_id`` again → 200 with the application when its stored fields match, 409
 ``provincial_application_conflict`` when they do not.
@@ -46,141 +46,45 @@ The same ``provincial_id`` again → 200 with the application when its stored fi
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
-from typing import Any, Literal
+from datetime import UTC
+from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import and_, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.requests.journal import audit, emit
-from services.requests.models import applications, hotline_workorders, units
-from services.requests.schemas.applications import (
-    ApplicantIn,
-    ApplicationCreate,
-    DeliveryIn,
-    Strict,
+from services.requests.config import Ctx
+from services.requests.models import applications, hotline_workorders, signature_nonces, units
+from services.requests.schemas.applications import ApplicationCreate
+from services.requests.schemas.intake import (
+    IntakeApplication,
+    ProvincialAccepted,
+    ProvincialApplicationIn,
+    WorkOrderAccepted,
+    WorkOrderIn,
+    WorkOrderOut,
 )
-from services.requests.service.applications import (
-    ID_CONTEXT,
-    STAFF_ROLES,
-    can_act,
-    create_application,
-    field_cipher,
-    is_unit_staff,
-)
+from services.requests.service.applications import ID_CONTEXT, create_application
 from shared.auth import Principal
 from shared.crypto import mask_identity_number
 from shared.db import stored_utc
 from shared.errors import ProblemError, conflict, forbidden, not_found
 from shared.events import HotlineComplaintReceived
-from shared.pagination import Page, decode_cursor, encode_cursor
+from shared.pagination import Page, SortKey, paginate
 from shared.runtime import ServiceRuntime
+from shared.signing import SqlReplayGuard
 
 HOTLINE = Principal(sub="integration:12345", name="12345热线", roles=frozenset({"integration"}), unit_codes=frozenset())
 PROVINCIAL = Principal(
     sub="integration:provincial", name="省级政务服务平台", roles=frozenset({"integration"}), unit_codes=frozenset()
 )
-WORKORDER_NO_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
 FINGERPRINT_CONTEXT = "requests.hotline.workorder"
-WorkOrderCategory = Literal["disclosure_request", "complaint", "consultation", "other"]
 
 
-# -- schemas --------------------------------------------------------------------------------------
-
-
-class WorkOrderIn(BaseModel):
-    """A 12345 work order (12345工单). Unknown top-level fields are kept in ``payload``."""
-
-    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
-
-    workorder_no: str = Field(pattern=WORKORDER_NO_PATTERN, description="工单编号 (the hotline's; the idempotency key)")
-    category: WorkOrderCategory = Field(
-        description="disclosure_request 信息公开申请 / complaint 投诉 / consultation 咨询 / other"
-    )
-    unit_code: str = Field(min_length=1, max_length=64, description="承办单位代码")
-    content: str = Field(min_length=1, max_length=10_000, description="诉求内容")
-    received_at: AwareDatetime = Field(description="热线受理时间 (with offset; never in the future)")
-    due_at: AwareDatetime = Field(description="办理时限 — the unit must answer before it; after received_at")
-    applicant: ApplicantIn | None = Field(None, description="申请人 (disclosure_request: required)")
-    description: str | None = Field(
-        None, min_length=1, max_length=10_000, description="所需信息描述 (default: content)"
-    )
-    purpose: str | None = Field(None, max_length=2000)
-    delivery: DeliveryIn | None = Field(None, description="提供形式与方式 (disclosure_request: required)")
-
-    @model_validator(mode="after")
-    def _disclosure_fields(self) -> WorkOrderIn:
-        if self.category == "disclosure_request":
-            missing = [name for name in ("applicant", "delivery") if getattr(self, name) is None]
-            if missing:
-                raise ValueError(f"信息公开申请类工单须提供 {', '.join(missing)}")
-        return self
-
-    def canonical(self) -> dict[str, Any]:
-        """The order as compared for repeats: times in UTC, keys sorted by json.dumps."""
-        document = self.model_dump(mode="json", exclude_none=True)
-        document["received_at"] = self.received_at.astimezone(UTC).isoformat()
-        document["due_at"] = self.due_at.astimezone(UTC).isoformat()
-        return document
-
-
-class ProvincialApplicationIn(Strict):
-    """An application from the provincial platform (省级政务服务平台): ``POST /requests`` without
-    ``channel`` (always ``provincial``), plus ``provincial_id`` (→ ``source_ref``)."""
-
-    provincial_id: str = Field(pattern=WORKORDER_NO_PATTERN, description="省级平台申请编号 (the idempotency key)")
-    unit_code: str = Field(min_length=1, max_length=64)
-    applicant: ApplicantIn
-    description: str = Field(min_length=1, max_length=10_000)
-    purpose: str | None = Field(None, max_length=2000)
-    delivery: DeliveryIn
-    received_at: AwareDatetime | None = Field(None, description="提交到省级平台的时间 (never in the future)")
-
-
-class IntakeApplication(BaseModel):
-    id: str
-    tracking_no: str
-    state: str
-    query_code: str | None = Field(
-        description="查询码: only in the first (201) response — pass it to the citizen with tracking_no; null on a repeat"
-    )
-
-
-class WorkOrderAccepted(BaseModel):
-    workorder_no: str
-    category: str
-    unit_code: str
-    repeated: bool = Field(description="true: this number was already received; nothing was done again")
-    application: IntakeApplication | None = Field(None, description="the application a disclosure_request became")
-
-
-class ProvincialAccepted(BaseModel):
-    provincial_id: str
-    repeated: bool
-    application: IntakeApplication
-
-
-class AnswerIn(Strict):
-    answer: str = Field(min_length=1, max_length=10_000, description="办理结果 / the unit's answer to the hotline")
-
-
-class WorkOrderOut(BaseModel):
-    workorder_no: str
-    category: str
-    unit_code: str
-    content: str
-    received_at: datetime
-    due_at: datetime
-    answered_at: datetime | None
-    answer: str | None
-    answered_on_time: bool | None = Field(description="null while unanswered")
-    overdue: bool = Field(description="unanswered and past due_at")
-    unanswered_emitted: bool
-    application_id: str | None
-    tracking_no: str | None
-    payload: dict[str, Any] = Field(description="the order as received (identity number masked), extra fields included")
+def signature_guard(runtime: ServiceRuntime[Any]) -> SqlReplayGuard:
+    """The integrations' replay guard: each signature is accepted once (``signature_nonces``). It
+    records a use in its own transaction, so a request whose work rolls back stays used."""
+    return SqlReplayGuard(runtime.sessions, signature_nonces)
 
 
 # -- intake ---------------------------------------------------------------------------------------
@@ -218,34 +122,22 @@ async def _stored_result(session: AsyncSession, row: Any) -> WorkOrderAccepted:
     )
 
 
-async def _repeat(runtime: ServiceRuntime, order: WorkOrderIn, fingerprint: str) -> WorkOrderAccepted | None:
-    async with runtime.sessions() as session:
-        row = (
-            await session.execute(
-                select(hotline_workorders).where(hotline_workorders.c.workorder_no == order.workorder_no)
-            )
-        ).one_or_none()
-        if row is None:
-            return None
-        if (row.payload or {}).get("fingerprint") != fingerprint:
-            raise conflict(
-                "workorder_conflict",
-                "该工单编号已收到且内容不同",
-                f"工单 {order.workorder_no} 已以不同内容受理；更正须另行联系承办单位",
-            )
-        return await _stored_result(session, row)
+async def _repeat(session: AsyncSession, order: WorkOrderIn, fingerprint: str) -> WorkOrderAccepted | None:
+    row = (
+        await session.execute(select(hotline_workorders).where(hotline_workorders.c.workorder_no == order.workorder_no))
+    ).one_or_none()
+    if row is None:
+        return None
+    if (row.payload or {}).get("fingerprint") != fingerprint:
+        raise conflict(
+            "workorder_conflict",
+            "该工单编号已收到且内容不同",
+            f"工单 {order.workorder_no} 已以不同内容受理；更正须另行联系承办单位",
+        )
+    return await _stored_result(session, row)
 
 
-async def receive_workorder(runtime: ServiceRuntime, order: WorkOrderIn) -> tuple[WorkOrderAccepted, bool]:
-    """Records a verified work order; returns (result, created). See the module docstring."""
-    cipher = field_cipher(runtime)
-    canonical = order.canonical()
-    fingerprint = cipher.blind_index(
-        json.dumps(canonical, sort_keys=True, ensure_ascii=False), context=FINGERPRINT_CONTEXT
-    )
-    existing = await _repeat(runtime, order, fingerprint)
-    if existing is not None:
-        return existing, False
+def _check_times(ctx: Ctx, order: WorkOrderIn) -> None:
     if order.due_at <= order.received_at:
         raise ProblemError(
             422,
@@ -253,15 +145,55 @@ async def receive_workorder(runtime: ServiceRuntime, order: WorkOrderIn) -> tupl
             "办理时限须晚于受理时间",
             f"received_at={order.received_at.isoformat()}, due_at={order.due_at.isoformat()}",
         )
-    if order.received_at > runtime.clock.now():
+    if order.received_at > ctx.clock.now():
         raise ProblemError(
             422, "received_at_in_future", "受理时间不能晚于当前时间", f"received_at={order.received_at.isoformat()}"
         )
+
+
+async def _application_of(session: AsyncSession, ctx: Ctx, order: WorkOrderIn) -> IntakeApplication:
+    """A ``disclosure_request`` becomes a submitted ``hotline_12345`` application (see above)."""
+    assert order.applicant is not None and order.delivery is not None  # the schema checked
+    created = await create_application(
+        session,
+        ctx,
+        HOTLINE,
+        ApplicationCreate(
+            unit_code=order.unit_code,
+            channel="hotline_12345",
+            applicant=order.applicant,
+            description=order.description or order.content,
+            purpose=order.purpose,
+            delivery=order.delivery,
+            received_at=order.received_at.astimezone(UTC),
+        ),
+        source_ref=order.workorder_no,
+    )
+    await session.execute(
+        update(hotline_workorders)
+        .where(hotline_workorders.c.workorder_no == order.workorder_no)
+        .values(application_id=created.id)
+    )
+    return IntakeApplication(
+        id=created.id, tracking_no=created.tracking_no, state=created.state, query_code=created.query_code
+    )
+
+
+async def receive_workorder(session: AsyncSession, ctx: Ctx, order: WorkOrderIn) -> tuple[WorkOrderAccepted, bool]:
+    """Records a verified work order; returns (result, created). See the module docstring."""
+    canonical = order.canonical()
+    fingerprint = ctx.resources.field_cipher.blind_index(
+        json.dumps(canonical, sort_keys=True, ensure_ascii=False), context=FINGERPRINT_CONTEXT
+    )
+    existing = await _repeat(session, order, fingerprint)
+    if existing is not None:
+        return existing, False
+    _check_times(ctx, order)
+    if not await _unit_active(session, order.unit_code):
+        raise ProblemError(422, "unit_unknown", "承办单位不存在或已停用", f"unit_code={order.unit_code}")
     try:
-        async with runtime.sessions.begin() as session:
-            if not await _unit_active(session, order.unit_code):
-                raise ProblemError(422, "unit_unknown", "承办单位不存在或已停用", f"unit_code={order.unit_code}")
-            # The work order first: its primary key stops a concurrent twin before any application exists.
+        # The work order first: its primary key stops a concurrent twin before any application exists.
+        async with session.begin_nested():
             await session.execute(
                 hotline_workorders.insert().values(
                     workorder_no=order.workorder_no,
@@ -277,84 +209,54 @@ async def receive_workorder(runtime: ServiceRuntime, order: WorkOrderIn) -> tupl
                     payload={"document": _redacted(canonical), "fingerprint": fingerprint},
                 )
             )
-            await session.flush()
-            application = None
-            if order.category == "disclosure_request":
-                assert order.applicant is not None and order.delivery is not None  # the schema checked
-                created = await create_application(
-                    runtime,
-                    HOTLINE,
-                    ApplicationCreate(
-                        unit_code=order.unit_code,
-                        channel="hotline_12345",
-                        applicant=order.applicant,
-                        description=order.description or order.content,
-                        purpose=order.purpose,
-                        delivery=order.delivery,
-                        received_at=order.received_at.astimezone(UTC),
-                    ),
-                    source_ref=order.workorder_no,
-                    session=session,
-                )
-                await session.execute(
-                    update(hotline_workorders)
-                    .where(hotline_workorders.c.workorder_no == order.workorder_no)
-                    .values(application_id=created.id)
-                )
-                application = IntakeApplication(
-                    id=created.id, tracking_no=created.tracking_no, state=created.state, query_code=created.query_code
-                )
-            await audit(
-                runtime,
-                session,
-                HOTLINE,
-                "hotline_workorder.received",
-                "hotline_workorder",
-                order.workorder_no,
-                after={
-                    "category": order.category,
-                    "unit_code": order.unit_code,
-                    "received_at": canonical["received_at"],
-                    "due_at": canonical["due_at"],
-                    "application_id": application.id if application else None,
-                },
-            )
-            if order.category == "complaint":
-                await emit(
-                    runtime,
-                    session,
-                    HotlineComplaintReceived(
-                        workorder_no=order.workorder_no,
-                        unit_code=order.unit_code,
-                        content=order.content,
-                        received_at=order.received_at,
-                    ),
-                    subject=order.workorder_no,
-                    entity_type="hotline_workorder",
-                    actor=HOTLINE,
-                )
     except IntegrityError:
         # A twin committed between our look-up and our insert: answer as for any repeat.
-        existing = await _repeat(runtime, order, fingerprint)
+        existing = await _repeat(session, order, fingerprint)
         if existing is None:
             raise
         return existing, False
-    return (
-        WorkOrderAccepted(
-            workorder_no=order.workorder_no,
-            category=order.category,
-            unit_code=order.unit_code,
-            repeated=False,
-            application=application,
-        ),
-        True,
+    application = await _application_of(session, ctx, order) if order.category == "disclosure_request" else None
+    await ctx.journal.audit(
+        session,
+        HOTLINE,
+        "hotline_workorder.received",
+        "hotline_workorder",
+        order.workorder_no,
+        after={
+            "category": order.category,
+            "unit_code": order.unit_code,
+            "received_at": canonical["received_at"],
+            "due_at": canonical["due_at"],
+            "application_id": application.id if application else None,
+        },
     )
+    if order.category == "complaint":
+        await ctx.journal.emit(
+            session,
+            HotlineComplaintReceived(
+                workorder_no=order.workorder_no,
+                unit_code=order.unit_code,
+                content=order.content,
+                received_at=order.received_at,
+            ),
+            subject=order.workorder_no,
+            entity_type="hotline_workorder",
+            actor=HOTLINE,
+        )
+    accepted = WorkOrderAccepted(
+        workorder_no=order.workorder_no,
+        category=order.category,
+        unit_code=order.unit_code,
+        repeated=False,
+        application=application,
+    )
+    return accepted, True
 
 
-def _same_application(runtime: ServiceRuntime, row: Any, body: ProvincialApplicationIn) -> bool:
+def _same_application(ctx: Ctx, row: Any, body: ProvincialApplicationIn) -> bool:
     a = body.applicant
     id_number = a.id_number.upper() if a.id_number else None
-    id_index = field_cipher(runtime).blind_index(id_number, context=ID_CONTEXT) if id_number else None
+    id_index = ctx.resources.field_cipher.blind_index(id_number, context=ID_CONTEXT) if id_number else None
     return (
         row.unit_code,
         row.applicant_type,
@@ -386,46 +288,47 @@ def _same_application(runtime: ServiceRuntime, row: Any, body: ProvincialApplica
     )
 
 
-async def receive_provincial(runtime: ServiceRuntime, body: ProvincialApplicationIn) -> tuple[ProvincialAccepted, bool]:
+async def receive_provincial(
+    session: AsyncSession, ctx: Ctx, body: ProvincialApplicationIn
+) -> tuple[ProvincialAccepted, bool]:
     """Records a verified provincial application; returns (result, created)."""
-    async with runtime.sessions.begin() as session:
-        if session.bind.dialect.name == "postgresql":
-            # No unique constraint on (channel, source_ref): serialize twins of one provincial_id.
-            await session.execute(
-                text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"provincial:{body.provincial_id}"}
-            )
-        row = (
-            await session.execute(
-                select(applications)
-                .where(applications.c.channel == "provincial", applications.c.source_ref == body.provincial_id)
-                .order_by(applications.c.created_at)
-                .limit(1)
-            )
-        ).one_or_none()
-        if row is not None:
-            if not _same_application(runtime, row, body):
-                raise conflict(
-                    "provincial_application_conflict",
-                    "该省级平台申请编号已收到且内容不同",
-                    f"provincial_id={body.provincial_id} 已受理为 {row.tracking_no}",
-                )
-            app = IntakeApplication(id=row.id, tracking_no=row.tracking_no, state=row.state, query_code=None)
-            return ProvincialAccepted(provincial_id=body.provincial_id, repeated=True, application=app), False
-        created = await create_application(
-            runtime,
-            PROVINCIAL,
-            ApplicationCreate(
-                unit_code=body.unit_code,
-                channel="provincial",
-                applicant=body.applicant,
-                description=body.description,
-                purpose=body.purpose,
-                delivery=body.delivery,
-                received_at=body.received_at.astimezone(UTC) if body.received_at else None,
-            ),
-            source_ref=body.provincial_id,
-            session=session,
+    if session.bind.dialect.name == "postgresql":
+        # No unique constraint on (channel, source_ref): serialize twins of one provincial_id.
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"provincial:{body.provincial_id}"}
         )
+    row = (
+        await session.execute(
+            select(applications)
+            .where(applications.c.channel == "provincial", applications.c.source_ref == body.provincial_id)
+            .order_by(applications.c.created_at)
+            .limit(1)
+        )
+    ).one_or_none()
+    if row is not None:
+        if not _same_application(ctx, row, body):
+            raise conflict(
+                "provincial_application_conflict",
+                "该省级平台申请编号已收到且内容不同",
+                f"provincial_id={body.provincial_id} 已受理为 {row.tracking_no}",
+            )
+        app = IntakeApplication(id=row.id, tracking_no=row.tracking_no, state=row.state, query_code=None)
+        return ProvincialAccepted(provincial_id=body.provincial_id, repeated=True, application=app), False
+    created = await create_application(
+        session,
+        ctx,
+        PROVINCIAL,
+        ApplicationCreate(
+            unit_code=body.unit_code,
+            channel="provincial",
+            applicant=body.applicant,
+            description=body.description,
+            purpose=body.purpose,
+            delivery=body.delivery,
+            received_at=body.received_at.astimezone(UTC) if body.received_at else None,
+        ),
+        source_ref=body.provincial_id,
+    )
     app = IntakeApplication(
         id=created.id, tracking_no=created.tracking_no, state=created.state, query_code=created.query_code
     )
@@ -435,10 +338,6 @@ async def receive_provincial(runtime: ServiceRuntime, body: ProvincialApplicatio
 # -- the units' side ------------------------------------------------------------------------------
 
 
-def _may_read(principal: Principal, unit_code: str) -> bool:
-    return principal.sees_all_units or is_unit_staff(principal, unit_code)
-
-
 def _select_workorders() -> Any:
     w = hotline_workorders
     return select(w, applications.c.tracking_no).select_from(
@@ -446,7 +345,7 @@ def _select_workorders() -> Any:
     )
 
 
-def _to_out(runtime: ServiceRuntime, row: Any) -> WorkOrderOut:
+def _to_out(ctx: Ctx, row: Any) -> WorkOrderOut:
     answered_at = stored_utc(row.answered_at) if row.answered_at is not None else None
     due_at = stored_utc(row.due_at)
     return WorkOrderOut(
@@ -459,7 +358,7 @@ def _to_out(runtime: ServiceRuntime, row: Any) -> WorkOrderOut:
         answered_at=answered_at,
         answer=row.answer,
         answered_on_time=None if answered_at is None else answered_at <= due_at,
-        overdue=answered_at is None and runtime.clock.now() > due_at,
+        overdue=answered_at is None and ctx.clock.now() > due_at,
         unanswered_emitted=row.unanswered_emitted,
         application_id=row.application_id,
         tracking_no=row.tracking_no,
@@ -467,62 +366,71 @@ def _to_out(runtime: ServiceRuntime, row: Any) -> WorkOrderOut:
     )
 
 
-async def get_workorder(runtime: ServiceRuntime, principal: Principal, workorder_no: str) -> WorkOrderOut:
-    async with runtime.sessions() as session:
-        row = (
-            await session.execute(_select_workorders().where(hotline_workorders.c.workorder_no == workorder_no))
-        ).one_or_none()
+def _no_such_workorder(workorder_no: str) -> ProblemError:
+    return not_found("工单", f"没有编号为 {workorder_no} 的12345工单")
+
+
+async def get_workorder(session: AsyncSession, ctx: Ctx, principal: Principal, workorder_no: str) -> WorkOrderOut:
+    row = (
+        await session.execute(_select_workorders().where(hotline_workorders.c.workorder_no == workorder_no))
+    ).one_or_none()
     if row is None:
-        raise not_found("工单", f"没有编号为 {workorder_no} 的12345工单")
-    if not _may_read(principal, row.unit_code):
+        raise _no_such_workorder(workorder_no)
+    if not principal.can_read(row.unit_code):
         raise forbidden(f"无权查看单位 {row.unit_code} 的工单")
-    return _to_out(runtime, row)
+    return _to_out(ctx, row)
 
 
 async def answer_workorder(
-    runtime: ServiceRuntime, principal: Principal, workorder_no: str, answer: str
+    session: AsyncSession, ctx: Ctx, principal: Principal, workorder_no: str, answer: str
 ) -> WorkOrderOut:
     """The unit's answer (办理回复); once only — a second one is a 409 ``workorder_already_answered``.
 
     Allowed after ``due_at`` too (late, ``answered_on_time: false``): the unanswered event has
     then been emitted already and stays."""
     w = hotline_workorders
-    async with runtime.sessions.begin() as session:
-        row = (await session.execute(select(w).where(w.c.workorder_no == workorder_no))).one_or_none()
-        if row is None:
-            raise not_found("工单", f"没有编号为 {workorder_no} 的12345工单")
-        if not can_act(principal, row.unit_code):
-            raise forbidden(f"只有承办单位 {row.unit_code} 的工作人员或政务公开办公室可以回复该工单")
-        if row.answered_at is not None:
-            raise conflict(
-                "workorder_already_answered",
-                "该工单已回复",
-                f"已于 {stored_utc(row.answered_at).isoformat()} 回复；工单只能回复一次",
-            )
-        now = runtime.clock.now()
-        # Conditional: of two concurrent answers exactly one updates the row.
-        result = await session.execute(
-            update(w)
-            .where(w.c.workorder_no == workorder_no, w.c.answered_at.is_(None))
-            .values(answered_at=now, answer=answer)
+    row = (await session.execute(_select_workorders().where(w.c.workorder_no == workorder_no))).one_or_none()
+    if row is None:
+        raise _no_such_workorder(workorder_no)
+    if not principal.can_act(row.unit_code):
+        raise forbidden(f"只有承办单位 {row.unit_code} 的工作人员或政务公开办公室可以回复该工单")
+    if row.answered_at is not None:
+        raise conflict(
+            "workorder_already_answered",
+            "该工单已回复",
+            f"已于 {stored_utc(row.answered_at).isoformat()} 回复；工单只能回复一次",
         )
-        if result.rowcount != 1:
-            raise conflict("workorder_already_answered", "该工单已回复", "工单只能回复一次")
-        await audit(
-            runtime,
-            session,
-            principal,
-            "hotline_workorder.answered",
-            "hotline_workorder",
-            workorder_no,
-            before={"answered_at": None},
-            after={"answered_at": now.isoformat(), "answer": answer, "on_time": now <= stored_utc(row.due_at)},
-        )
-    return await get_workorder(runtime, principal, workorder_no)
+    now = ctx.clock.now()
+    # Conditional: of two concurrent answers exactly one updates the row.
+    result = await session.execute(
+        update(w)
+        .where(w.c.workorder_no == workorder_no, w.c.answered_at.is_(None))
+        .values(answered_at=now, answer=answer)
+    )
+    if result.rowcount != 1:
+        raise conflict("workorder_already_answered", "该工单已回复", "工单只能回复一次")
+    await ctx.journal.audit(
+        session,
+        principal,
+        "hotline_workorder.answered",
+        "hotline_workorder",
+        workorder_no,
+        before={"answered_at": None},
+        after={"answered_at": now.isoformat(), "answer": answer, "on_time": now <= stored_utc(row.due_at)},
+    )
+    # Answered from the row read above and what was written, without reading it back.
+    answered = {
+        "answered_at": now,
+        "answer": answer,
+        "answered_on_time": now <= stored_utc(row.due_at),
+        "overdue": False,
+    }
+    return _to_out(ctx, row).model_copy(update=answered)
 
 
 async def list_workorders(
-    runtime: ServiceRuntime,
+    session: AsyncSession,
+    ctx: Ctx,
     principal: Principal,
     *,
     unit_code: str | None,
@@ -537,9 +445,10 @@ async def list_workorders(
     w = hotline_workorders
     conditions: list[Any] = []
     if not principal.sees_all_units:
-        if not (principal.has_role(*STAFF_ROLES) and principal.unit_codes):
+        own = sorted(u for u in principal.unit_codes if principal.is_staff_of(u))
+        if not own:
             raise forbidden("当前角色不能查看12345工单")
-        conditions.append(w.c.unit_code.in_(sorted(principal.unit_codes)))
+        conditions.append(w.c.unit_code.in_(own))
     if unit_code:
         conditions.append(w.c.unit_code == unit_code)
     if category:
@@ -548,46 +457,11 @@ async def list_workorders(
         conditions.append(w.c.answered_at.is_not(None))
     elif answered is False:
         conditions.append(w.c.answered_at.is_(None))
-    now = runtime.clock.now()
+    now = ctx.clock.now()
     if overdue is True:
         conditions.append(and_(w.c.answered_at.is_(None), w.c.due_at < now))
     elif overdue is False:
         conditions.append(or_(w.c.answered_at.is_not(None), w.c.due_at >= now))
-    if cursor:
-        received, last_no = decode_cursor(cursor, arity=2)
-        try:
-            received_at = datetime.fromisoformat(received)
-        except (TypeError, ValueError) as exc:
-            raise ProblemError(400, "invalid_cursor", "分页游标无效") from exc
-        conditions.append(
-            or_(w.c.received_at < received_at, and_(w.c.received_at == received_at, w.c.workorder_no < last_no))
-        )
-    statement = (
-        _select_workorders()
-        .where(*conditions)
-        .order_by(w.c.received_at.desc(), w.c.workorder_no.desc())
-        .limit(limit + 1)
-    )
-    async with runtime.sessions() as session:
-        rows = (await session.execute(statement)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor([stored_utc(rows[-1].received_at).isoformat(), rows[-1].workorder_no]) if more else None
-    return Page[WorkOrderOut](items=[_to_out(runtime, r) for r in rows], next_cursor=next_cursor)
-
-
-__all__ = [
-    "HOTLINE",
-    "PROVINCIAL",
-    "AnswerIn",
-    "ProvincialAccepted",
-    "ProvincialApplicationIn",
-    "WorkOrderAccepted",
-    "WorkOrderIn",
-    "WorkOrderOut",
-    "answer_workorder",
-    "get_workorder",
-    "list_workorders",
-    "receive_provincial",
-    "receive_workorder",
-]
+    keys = [SortKey(w.c.received_at, descending=True), SortKey(w.c.workorder_no, descending=True)]
+    page = await paginate(session, _select_workorders().where(*conditions), keys, limit=limit, cursor=cursor)
+    return page.map(lambda row: _to_out(ctx, row))

@@ -56,7 +56,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, literal, or_, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.requests.domain.outcomes import APPLICANT_TYPES, OUTCOMES, WITHDRAWAL_REPORT_OUTCOME
 from services.requests.models import applications, review_records, units
@@ -194,19 +194,19 @@ def table4_statement(year: int, scope: ReportScope) -> Select[Any]:
     )
 
 
-async def _subject(connection: AsyncConnection, scope: ReportScope) -> str:
+async def _subject(session: AsyncSession, scope: ReportScope) -> str:
     if scope.unit_code is not None:
         name = (
-            await connection.execute(select(units.c.name).where(units.c.unit_code == scope.unit_code))
+            await session.execute(select(units.c.name).where(units.c.unit_code == scope.unit_code))
         ).scalar_one_or_none()
         return name or scope.unit_code
     return f"行政区划 {scope.region}"
 
 
-async def annual_report(connection: AsyncConnection, year: int, scope: ReportScope) -> AnnualReport:
+async def annual_report(session: AsyncSession, year: int, scope: ReportScope) -> AnnualReport:
     """Tables 三 and 四 of ``scope`` for ``year`` (see the module docstring for the rules)."""
     table3 = {row: dict.fromkeys(COLUMNS, 0) for row in ROWS}
-    for row in (await connection.execute(table3_statement(year, scope))).all():
+    for row in (await session.execute(table3_statement(year, scope))).all():
         column = row.applicant_type
         if column not in APPLICANT_TYPES:  # validated on input; never expected
             logger.warning("annual report: unknown applicant type %r counted as other_org", column)
@@ -224,7 +224,7 @@ async def annual_report(connection: AsyncConnection, year: int, scope: ReportSco
             target["total"] += int(n)
 
     table4 = {column: dict.fromkeys(TABLE4_RESULTS, 0) for column in TABLE4_COLUMNS}
-    for row in (await connection.execute(table4_statement(year, scope))).all():
+    for row in (await session.execute(table4_statement(year, scope))).all():
         if row.kind == "administrative_review":
             column = "administrative_review"
         elif row.kind == "litigation":
@@ -236,4 +236,4 @@ async def annual_report(connection: AsyncConnection, year: int, scope: ReportSco
         table4[column][result] += int(row.n)
         table4[column]["total"] += int(row.n)
 
-    return AnnualReport(year, scope, await _subject(connection, scope), table3, table4)
+    return AnnualReport(year, scope, await _subject(session, scope), table3, table4)

@@ -29,13 +29,15 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Update, and_, func, or_, select, true, update
 
-from services.requests.config import get_requests_settings
+from services.requests.config import Ctx
 from services.requests.domain.deadlines import working_days_left
 from services.requests.domain.rules import RULE_SETS, rule_set
-from services.requests.journal import emit_many
-from services.requests.models import applications, hotline_workorders, signature_nonces
+from services.requests.models import applications, hotline_workorders
 from services.requests.service.applications import lapse
+from services.requests.service.intake import signature_guard
+from shared.auth import Principal
 from shared.db import stored_utc
+from shared.domain import DomainError
 from shared.errors import ProblemError
 from shared.events import (
     EventData,
@@ -43,10 +45,8 @@ from shared.events import (
     RequestDueSoon,
     RequestOverdue,
 )
-from shared.runtime import ServiceRuntime
-from shared.signing import SqlReplayGuard
 
-__all__ = ["SweepResult", "deadline_sweep_job", "due_soon_targets", "sweep_deadlines"]
+__all__ = ["SweepResult", "deadline_sweep_job", "due_soon_targets", "run_deadline_sweep", "sweep_deadlines"]
 
 log = logging.getLogger("gongkai.requests.sweeps")
 
@@ -196,7 +196,7 @@ def _unanswered_claim(now: datetime, limit: int) -> Update:
 
 
 async def _drain(
-    runtime: ServiceRuntime,
+    runtime: Ctx,
     claim: Callable[[], Update],
     to_event: Callable[[Any], tuple[EventData, str]],
     *,
@@ -207,23 +207,23 @@ async def _drain(
     short (the rest is done, or being done by another replica that holds the locks)."""
     total = 0
     while True:
-        async with runtime.sessions.begin() as session:
+        async with runtime.transaction() as session:
             rows = (await session.execute(claim())).all()
-            await emit_many(runtime, session, [to_event(row) for row in rows], entity_type=entity_type)
+            await runtime.journal.emit_many(session, [to_event(row) for row in rows], entity_type=entity_type)
         total += len(rows)
         if len(rows) < batch_size:
             return total
 
 
-async def _count_scanned(runtime: ServiceRuntime, today: date, last: date) -> int:
-    async with runtime.sessions() as session:
+async def _count_scanned(runtime: Ctx, last: date) -> int:
+    async with runtime.transaction() as session:
         return (
             await session.execute(select(func.count()).select_from(a).where(_running(), a.c.due_on <= last))
         ).scalar_one()
 
 
 async def sweep_deadlines(
-    runtime: ServiceRuntime,
+    runtime: Ctx,
     *,
     today: date | None = None,
     now: datetime | None = None,
@@ -261,7 +261,7 @@ async def sweep_deadlines(
 
     due_soon = 0
     last = today
-    for marks, group in _rule_set_groups(get_requests_settings().rule_set):
+    for marks, group in _rule_set_groups(runtime.resources.settings.rule_set):
         for target in due_soon_targets(calendar, marks, today):
             last = max(last, target.due_on)
             due_soon += await _drain(
@@ -294,20 +294,30 @@ async def sweep_deadlines(
 
     return SweepResult(
         today=today,
-        scanned=await _count_scanned(runtime, today, last),
+        scanned=await _count_scanned(runtime, last),
         due_soon_emitted=due_soon,
         overdue_emitted=overdue,
         hotline_unanswered_emitted=unanswered,
         lapsed=await _conclude_lapsed(runtime, today),
-        signatures_purged=await SqlReplayGuard(runtime.sessions, signature_nonces).purge_expired(now.timestamp()),
+        signatures_purged=await signature_guard(runtime).purge_expired(now.timestamp()),
     )
 
 
-async def _conclude_lapsed(runtime: ServiceRuntime, today: date) -> int:
+async def run_deadline_sweep(runtime: Ctx, actor: Principal, *, today: date | None = None) -> SweepResult:
+    """The sweep run by hand (``POST /api/v1/admin/requests/sweeps/deadlines``): as the background
+    job, then an audit entry saying who ran it, as of which day, and what it emitted."""
+    result = await sweep_deadlines(runtime, today=today)
+    after = {**result.counts(), "today": result.today.isoformat(), "today_given": today is not None}
+    async with runtime.transaction() as session:
+        await runtime.journal.audit(session, actor, "sweep:deadlines", "sweep", "deadlines", after=after)
+    return result
+
+
+async def _conclude_lapsed(runtime: Ctx, today: date) -> int:
     """Concludes applications whose correction period (条例 第三十条) or fee period (国办函〔2020〕109号)
-    ran out. Few rows; each is one use case (``applications.lapse``) that locks its row, so a replica
-    racing on the same application gets a 409 and moves on."""
-    async with runtime.sessions() as session:
+    ran out. Few rows; each is one use case (``applications.lapse``) in its own transaction that
+    locks its row, so a replica racing on the same application gets a 409 and moves on."""
+    async with runtime.transaction() as session:
         corrections = (
             (
                 await session.execute(
@@ -331,21 +341,22 @@ async def _conclude_lapsed(runtime: ServiceRuntime, today: date) -> int:
     concluded = 0
     for application_id, action in [*((i, "lapse-correction") for i in corrections), *((i, "lapse-fee") for i in fees)]:
         try:
-            await lapse(runtime, application_id, action)
+            async with runtime.transaction() as session:
+                await lapse(session, runtime, application_id, action)
             concluded += 1
-        except ProblemError as problem:
+        except (DomainError, ProblemError) as problem:
             log.info("lapse skipped", extra={"application_id": application_id, "code": problem.code})
     return concluded
 
 
-async def deadline_sweep_job(runtime: ServiceRuntime) -> None:
+async def deadline_sweep_job(runtime: Ctx) -> None:
     """Background job (``ServiceSpec.background_jobs``): sweep every ``sweep_interval_seconds``.
 
     Each replica runs it; the sweep itself keeps them from emitting anything twice. It waits for
     the startup hooks (the stored calendar years) so no reminder is computed on a calendar missing
     an administrator's year, and it survives any failure: logged, and tried again next time.
     """
-    interval = get_requests_settings().sweep_interval_seconds
+    interval = runtime.resources.settings.sweep_interval_seconds
     while True:
         await asyncio.sleep(interval)
         if not runtime.started:

@@ -9,7 +9,7 @@ first data row row 2. One unit may take several rows to list several contacts: i
 carry the same ``unit_code`` and only contact columns (other columns blank or equal).
 
 Everything here is pure (no I/O beyond the bytes handed in); the use case
-(``service.import_units``) adds the database's view (existing units) and writes.
+(``service.units.import_units``) adds the database's view (existing units) and writes.
 """
 
 from __future__ import annotations
@@ -21,12 +21,13 @@ import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import ValidationError
 
 from services.requests.schemas.units import UNIT_CODE_PATTERN, ImportRowError, UnitIn
 from shared.errors import ProblemError
+from shared.vocabulary import UnitKind
 
 MAX_IMPORT_ROWS = 20_000
 
@@ -49,7 +50,7 @@ COLUMN_ALIASES: dict[str, str] = {
 }
 
 KIND_LABELS: dict[str, str] = {
-    **{k: k for k in ("government", "department", "township", "public_enterprise", "other")},
+    **{k: k for k in get_args(UnitKind)},
     **{a: "government" for a in ("政府", "人民政府", "政府机关")},
     **{a: "department" for a in ("部门", "政府部门", "工作部门")},
     **{a: "township" for a in ("乡镇", "乡镇街道", "乡镇（街道）", "乡镇(街道)", "街道")},
@@ -142,8 +143,7 @@ def _csv_lines(text: str) -> Iterator[tuple[int, list[str]]]:
     delimiter = max((",", "\t", ";"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        for index, record in enumerate(reader, start=1):
-            yield index, record
+        yield from enumerate(reader, start=1)
     except csv.Error as exc:
         raise unreadable(f"CSV 第 {reader.line_num} 行格式错误：{exc}") from exc
 
@@ -160,8 +160,7 @@ def _xlsx_lines(content: bytes) -> Iterator[tuple[int, tuple[object, ...]]]:
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None:
             raise unreadable("XLSX 文件中没有工作表")
-        for index, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield index, values
+        yield from enumerate(sheet.iter_rows(values_only=True), start=1)
     finally:
         workbook.close()
 
@@ -204,7 +203,7 @@ class ParsedImport:
     rows: int = 0
 
 
-def _error(row: int, field_name: str, message: str) -> ImportRowError:
+def row_error(row: int, field_name: str, message: str) -> ImportRowError:
     return ImportRowError(row=row, field=field_name, message=message)
 
 
@@ -224,12 +223,12 @@ def parse_units(sheet: Sheet) -> ParsedImport:
             if title.strip():
                 result.ignored_columns.append(title.strip())
         elif field_name in columns.values():
-            result.errors.append(_error(sheet.header_row, field_name, f"列“{title}”重复"))
+            result.errors.append(row_error(sheet.header_row, field_name, f"列“{title}”重复"))
         else:
             columns[index] = field_name
     missing = [c for c in REQUIRED_COLUMNS if c not in columns.values()]
     for column in missing:
-        result.errors.append(_error(sheet.header_row, column, "缺少必需的列"))
+        result.errors.append(row_error(sheet.header_row, column, "缺少必需的列"))
     if missing:
         return result
 
@@ -239,10 +238,10 @@ def parse_units(sheet: Sheet) -> ParsedImport:
         values = {f: (cells[i] if i < len(cells) else "") for i, f in columns.items()}
         code = values["unit_code"]
         if not code:
-            result.errors.append(_error(number, "unit_code", "单位代码不能为空"))
+            result.errors.append(row_error(number, "unit_code", "单位代码不能为空"))
             continue
         if not _UNIT_CODE_RE.fullmatch(code):
-            result.errors.append(_error(number, "unit_code", "单位代码只能由字母、数字、_ . - 组成，最长 64 位"))
+            result.errors.append(row_error(number, "unit_code", "单位代码只能由字母、数字、_ . - 组成，最长 64 位"))
             continue
         contact = {f.removeprefix("contact_"): values.get(f, "") or None for f in CONTACT_FIELDS}
         has_contact = any(contact.values())
@@ -252,10 +251,10 @@ def parse_units(sheet: Sheet) -> ParsedImport:
             clash = [f for f in UNIT_FIELDS[1:] if values.get(f) and values.get(f) != draft["raw"].get(f)]
             for f in clash:
                 result.errors.append(
-                    _error(number, f, f"单位 {code} 已在第 {first_rows[code]} 行出现，本行的该列与之不同")
+                    row_error(number, f, f"单位 {code} 已在第 {first_rows[code]} 行出现，本行的该列与之不同")
                 )
             if not has_contact and not clash:
-                result.errors.append(_error(number, "unit_code", f"单位 {code} 已在第 {first_rows[code]} 行出现"))
+                result.errors.append(row_error(number, "unit_code", f"单位 {code} 已在第 {first_rows[code]} 行出现"))
             if has_contact:
                 draft["contacts"].append((number, contact))
             continue
@@ -274,16 +273,16 @@ def parse_units(sheet: Sheet) -> ParsedImport:
         kind = KIND_LABELS.get(raw["kind"].strip().lower()) if raw["kind"] else None
         if kind is None:
             result.errors.append(
-                _error(row, "kind", f"单位类型“{raw['kind']}”无效，应为 政府、部门、乡镇、国有企业、其他 之一")
+                row_error(row, "kind", f"单位类型“{raw['kind']}”无效，应为 政府、部门、乡镇、国有企业、其他 之一")
                 if raw["kind"]
-                else _error(row, "kind", "单位类型不能为空")
+                else row_error(row, "kind", "单位类型不能为空")
             )
             continue
         data["kind"] = kind
         active_text = (raw.get("active") or "").strip().lower()
         if active_text:
             if active_text not in ACTIVE_LABELS:
-                result.errors.append(_error(row, "active", f"“{raw['active']}”无效，应为 是 或 否"))
+                result.errors.append(row_error(row, "active", f"“{raw['active']}”无效，应为 是 或 否"))
                 continue
             data["active"] = ACTIVE_LABELS[active_text]
         try:
@@ -292,10 +291,10 @@ def parse_units(sheet: Sheet) -> ParsedImport:
             for e in exc.errors():
                 loc = tuple(e["loc"])
                 error_row = draft["contacts"][int(loc[1])][0] if loc[:1] == ("contacts",) and len(loc) > 1 else row
-                result.errors.append(_error(error_row, _field_of(loc), _message(e)))
+                result.errors.append(row_error(error_row, _field_of(loc), _message(e)))
             continue
         if unit.parent_code == code:
-            result.errors.append(_error(row, "parent_code", "上级单位不能是本单位"))
+            result.errors.append(row_error(row, "parent_code", "上级单位不能是本单位"))
             continue
         result.units[code] = ParsedUnit(row, unit)
     result.errors.sort(key=lambda e: (e.row, e.field))

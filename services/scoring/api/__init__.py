@@ -1,8 +1,8 @@
-"""HTTP routers of the scoring service: thin, they parse, authorize and call ``service``.
+"""HTTP routers of the scoring service: thin, they parse, authorize, take the request's transaction
+(``shared.runtime.session_dependency``) and call one use case in ``service/``. One module per noun
+(``api/<noun>.py`` with its ``router``), listed in ``ROUTERS``.
 Its paths: /api/v1/schemes/…, /api/v1/sheets/… (DESIGN §10)."""
 
 from fastapi import APIRouter
 
-from shared.errors import PROBLEM_RESPONSES
-
-router = APIRouter(tags=["scoring"], responses=PROBLEM_RESPONSES)
+ROUTERS: list[APIRouter] = []

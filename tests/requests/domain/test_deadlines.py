@@ -17,6 +17,7 @@ from services.requests.domain.deadlines import (
     ClockFact,
     CorrectionReceived,
     CorrectionRequested,
+    Deadline,
     Extended,
     PauseEnded,
     PauseStarted,
@@ -31,17 +32,18 @@ from services.requests.domain.deadlines import (
     is_overdue,
     working_days_left,
 )
-from services.requests.domain.errors import DomainError
-from services.requests.domain.rules import rule_set
+from services.requests.domain.rules import RuleSet, rule_set
 from shared.calendar import WorkingDayCalendar
+from shared.domain import DomainError
 
 CALENDAR = WorkingDayCalendar()
 NATIONAL = rule_set("national_2019")
 LOCAL = rule_set("local_15_15")
 D = date
+END_OF_2026 = D(2026, 12, 31)
 
 
-def due(facts: list[ClockFact], today: date = D(2026, 12, 31), rules=NATIONAL):  # type: ignore[no-untyped-def]
+def due(facts: list[ClockFact], today: date = END_OF_2026, rules: RuleSet = NATIONAL) -> Deadline:
     return compute_deadline(rules, CALENDAR, facts, today=today)
 
 

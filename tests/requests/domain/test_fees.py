@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.requests.domain.errors import DomainError
 from services.requests.domain.fees import fee_amount, fee_per_application, fee_per_page
+from shared.domain import DomainError
 
 
 @pytest.mark.parametrize(

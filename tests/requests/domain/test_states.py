@@ -6,7 +6,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.requests.domain.errors import DomainError
 from services.requests.domain.outcomes import OUTCOMES
 from services.requests.domain.states import (
     ACTIONS,
@@ -16,6 +15,7 @@ from services.requests.domain.states import (
     allowed_actions,
     transition,
 )
+from shared.domain import DomainError
 
 OPEN_STATES = ["submitted", "registered", "correction_requested", "in_progress", "consulting", "fee_pending", "review"]
 

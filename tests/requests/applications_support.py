@@ -1,4 +1,4 @@
-"""Shared helpers of the applications API tests (test_applications_*.py). No tests here.
+"""Shared helpers of the applications API tests (test_applications_*.py).
 
 A :class:`Desk` is a clerk's desk in front of the API: it remembers each application's ETag from
 the last response, so a test reads like the clerk's day (``await desk.act(app_id, "assign", …)``).

@@ -1,0 +1,23 @@
+"""accountability: the replica of the unit directory and the working-day calendar (ref_units,
+ref_calendar_years), filled by unit.upserted and calendar.updated (shared.reference).
+
+Revision ID: accountability_0002
+Revises: accountability_0001
+"""
+
+from alembic import op
+
+from shared.reference import create_reference_tables_v1, drop_reference_tables_v1
+
+revision = "accountability_0002"
+down_revision = "accountability_0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    create_reference_tables_v1(op)
+
+
+def downgrade() -> None:
+    drop_reference_tables_v1(op)

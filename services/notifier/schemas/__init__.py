@@ -1,0 +1,2 @@
+"""Pydantic request/response models of the notifier service's API, one module per noun (DESIGN §1):
+``schemas/<noun>.py`` beside ``api/<noun>.py`` and ``service/<noun>.py``."""

@@ -1,2 +1,0 @@
-"""Use cases of the scoring service: one transaction each, writing state, audit entry and outbox
-events together."""

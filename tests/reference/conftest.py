@@ -1,0 +1,46 @@
+"""Fixtures of the reference-data tests: each consuming service's database, migrated by its own
+revisions (so the replica tables are the ones ``<name>_0002_reference_data`` creates)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from services.embedded import spec_of
+from tests.reference.support import CONSUMERS
+from tests.support import MigratedDatabase, migrate, migrate_foundation
+
+DATABASES = {
+    name: MigratedDatabase(f"ref_{name}", lambda url, name=name: migrate(spec_of(name), url)) for name in CONSUMERS
+}
+PUBLISHER_DATABASE = MigratedDatabase("ref_publisher", migrate_foundation)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def scoring_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> AsyncIterator[str]:
+    """The scoring service's database, empty, on each backend in turn: the replica mechanism is
+    the same code in every consumer, so its details are tested on one."""
+    async with DATABASES["scoring"].fresh(request.param, tmp_path_factory, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+async def postgres_consumer_urls(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> AsyncIterator[dict[str, str]]:
+    """The four consumers' PostgreSQL databases and the publisher's, empty."""
+    urls: dict[str, str] = {}
+    managers = [(name, DATABASES[name].fresh("postgres", tmp_path_factory, tmp_path)) for name in CONSUMERS]
+    managers.append(("publisher", PUBLISHER_DATABASE.fresh("postgres", tmp_path_factory, tmp_path)))
+    try:
+        for name, manager in managers:
+            urls[name] = await manager.__aenter__()
+        yield urls
+    finally:
+        for name, manager in reversed(managers):
+            if name in urls:
+                await manager.__aexit__(None, None, None)
