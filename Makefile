@@ -14,11 +14,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Embedded mode: all five services on http://127.0.0.1:8000 (docs at /docs), SQLite under ./var,
+## Embedded mode: all five services on http://127.0.0.1:$(GONGKAI_PORT) (default 8000; docs at /docs), SQLite under ./var,
 ## with the demo data set on first start (seed-demo adds nothing once applications exist)
+GONGKAI_PORT ?= 8000
 run: $(STAMP)
 	$(BIN)/gongkai seed-demo
-	$(BIN)/gongkai serve --host 127.0.0.1 --port 8000
+	$(BIN)/gongkai serve --host 127.0.0.1 --port $(GONGKAI_PORT)
 
 ## The whole suite (needs PostgreSQL and RabbitMQ on 127.0.0.1, see README)
 test: $(STAMP)

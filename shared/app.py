@@ -18,17 +18,24 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
+from starlette.middleware.cors import CORSMiddleware
 
 from shared.auth import Principal, TokenVerifier, require_roles
 from shared.bus import Bus, create_bus
 from shared.clock import Clock, dev_clock_router
+from shared.crypto import FieldCipher
 from shared.errors import PROBLEM_RESPONSES, BodySizeLimitMiddleware, install_problem_handlers, problem_response
+from shared.etags import mark_required_parameters
 from shared.idempotency import IdempotencyMiddleware
+from shared.inputs import InputGuardMiddleware, install_input_handlers
+from shared.labels import labels_router
+from shared.me import me_router
 from shared.observability import RequestContextMiddleware
-from shared.runtime import ServiceRuntime, ServiceSpec, runtime_dependency
+from shared.runtime import ServiceRuntime, ServiceSpec, is_session_dependency, runtime_dependency
 from shared.settings import Settings, get_settings
 
 log = logging.getLogger("gongkai.app")
@@ -51,6 +58,8 @@ class DeadLetterList(BaseModel):
 
 
 class ReplayRequest(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [{}, {"event_ids": ["7d0f6c2e-5b1a-4c55-9a43-0f3e2b1d9c88"]}]}}
+
     event_ids: list[str] | None = Field(
         None, max_length=10_000, description="只重放这些事件 / replay only these ids; omit to replay all"
     )
@@ -129,24 +138,117 @@ def build_app(
     app = FastAPIOffline(title=app_title, description=description, version=VERSION, lifespan=lifespan)
     app.state.settings = settings
     app.state.clock = clock
+    # Refuse to start (not a 500 at the first request) with a published dev secret in prod: the
+    # JWT secret (TokenVerifier) and the field-encryption key (FieldCipher).
     app.state.token_verifier = TokenVerifier(settings)
+    FieldCipher(settings)
     app.state.runtimes = {}
     app.state.idempotency_stores = []
 
     install_problem_handlers(app)
-    # Outermost first: request id and metrics see everything, then the size limit, then keys.
+    install_input_handlers(app)
+    # Outermost first: request id and metrics see everything, then the size limit, then the
+    # text the databases cannot store (shared.inputs), then keys.
     app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(InputGuardMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
+    # Outermost of all: a preflight is answered before anything else, and every answer (problems
+    # included) carries the CORS headers a browser needs to read it.
+    origins = cors_origins(settings)
+    if origins:
+        app.add_middleware(
+            ProblemCORSMiddleware,
+            allow_origins=origins,
+            allow_credentials="*" not in origins,
+            allow_methods=CORS_METHODS,
+            allow_headers=CORS_REQUEST_HEADERS,
+            expose_headers=CORS_EXPOSED_HEADERS,
+            max_age=600,
+        )
 
     app.include_router(_operations_router())
+    # Who am I and the labels: from shared, once, whatever the number of services (DESIGN §10).
+    app.include_router(me_router(settings))
+    app.include_router(labels_router([spec.versions_dir.parent.parent for spec in specs]))
     if not settings.is_prod:
         app.include_router(dev_clock_router())
     for spec in specs:
         app.include_router(dead_letter_router(spec.name))
         for router in spec.routers:
             app.include_router(router)
+    _session_dependencies_last(app)
+    _openapi_marks_required_parameters(app)
     return app
+
+
+def _session_dependencies_last(app: FastAPI) -> None:
+    """Each route resolves its session dependency after all its other dependencies, so the token,
+    the roles and an integration's signature are checked before the transaction opens and before
+    an ``Idempotency-Key`` is taken or its stored response replayed (shared.idempotency)."""
+    _sort_dependencies(app.router.routes)
+
+
+def _sort_dependencies(routes: Sequence[Any]) -> None:
+    # FastAPI (0.163) includes routers lazily: an included router's routes are "effective
+    # contexts", each with a dependant of its own, built once per inclusion and cached. They are
+    # built here and sorted in place; tests/foundation/test_idempotency.py guards this.
+    for route in routes:
+        dependant = getattr(route, "dependant", None)
+        if isinstance(route, APIRoute) or dependant is not None:
+            if dependant is not None:
+                dependant.dependencies.sort(key=lambda d: is_session_dependency(d.call))
+        elif hasattr(route, "effective_candidates"):
+            _sort_dependencies(route.effective_candidates())
+            _sort_dependencies(route.effective_low_priority_routes())
+
+
+def _openapi_marks_required_parameters(app: FastAPI) -> None:
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = mark_required_parameters(build())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+# CORS (browser front ends on other origins): what their requests use and what they must read.
+CORS_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+CORS_REQUEST_HEADERS = ["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key", "X-Request-ID"]
+CORS_EXPOSED_HEADERS = ["ETag", "Location", "X-Request-ID", "Retry-After", "Content-Disposition", "Allow"]
+# The usual local dev servers (Vite, create-react-app/Next, Vue CLI/webpack, Angular), dev/test only.
+DEV_CORS_ORIGINS = [f"http://{host}:{port}" for port in (3000, 4200, 5173, 8080) for host in ("localhost", "127.0.0.1")]
+
+
+def cors_origins(settings: Settings) -> list[str]:
+    """``GONGKAI_CORS_ORIGINS`` (comma-separated; ``*`` for any, then without credentials), or the
+    local dev servers in dev/test, or none in prod."""
+    if settings.cors_origins is not None:
+        return [o.strip().rstrip("/") for o in settings.cors_origins.split(",") if o.strip()]
+    return [] if settings.is_prod else list(DEV_CORS_ORIGINS)
+
+
+class ProblemCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS, with a refused preflight answered as a problem (not plain text)."""
+
+    def preflight_response(self, request_headers: Any) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code < 400:
+            return response
+        refused = response.body.decode(errors="replace") if isinstance(response.body, bytes) else ""
+        reasons = {
+            "origin": "该来源（Origin）不在 GONGKAI_CORS_ORIGINS 允许之列",
+            "method": "不允许该请求方法",
+            "headers": "不允许这些请求头",
+        }
+        detail = "；".join(text for key, text in reasons.items() if key in refused.lower()) or refused
+        problem = problem_response(400, "cors_preflight_refused", "跨域预检请求被拒绝", detail)
+        for name in ("vary",):
+            if name in response.headers:
+                problem.headers[name] = response.headers[name]
+        return problem
 
 
 def _operations_router() -> APIRouter:

@@ -10,8 +10,11 @@ Keys:
   are accepted then (an HMAC "signature" made with a public key is the classic algorithm-confusion
   forgery); ``Settings.jwt_algorithms`` narrows them if it names any, otherwise RS/PS/ES/EdDSA.
 
-``iss`` and ``aud`` are checked when ``jwt_issuer`` / ``jwt_audience`` are configured. A
-production deployment that would verify with the published dev secret refuses to start.
+``iss`` and ``aud`` are required in every token, and checked, when ``jwt_issuer`` /
+``jwt_audience`` are configured. A production deployment refuses to start (issue 8) when it would
+verify with the published dev secret, with an HS secret shorter than 32 bytes (RFC 7518 §3.2: at
+least the hash's size), or with a JWKS but no ``jwt_issuer`` and ``jwt_audience`` (an identity
+provider signs tokens for many applications; without both checks any of them would be accepted).
 
 The verifier lives at ``app.state.token_verifier``; routes use :func:`current_principal`,
 :func:`optional_principal`, :func:`require_roles` and :func:`require_unit_access`.
@@ -60,6 +63,8 @@ ACT_ON_ALL_UNITS_ROLES = frozenset({"office", "admin"})
 
 # Tolerated clock skew between the identity provider and our replicas.
 LEEWAY_SECONDS = 30
+# RFC 7518 §3.2: an HS256 key of at least the hash's output size.
+MIN_HS_SECRET_BYTES = 32
 
 _ASYMMETRIC_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
 
@@ -130,6 +135,11 @@ class TokenVerifier:
             key_resolver = jwt.PyJWKClient(settings.jwt_jwks_url, cache_keys=True).get_signing_key_from_jwt
         self._key_resolver = key_resolver
         if key_resolver is not None:
+            if settings.is_prod and settings.jwt_jwks_url and not (self._issuer and self._audience):
+                raise RuntimeError(
+                    "refusing to verify identity-provider tokens in production without GONGKAI_JWT_ISSUER "
+                    "and GONGKAI_JWT_AUDIENCE: tokens the provider issued for other applications would pass"
+                )
             configured = [a for a in settings.jwt_algorithms if a in _ASYMMETRIC_ALGORITHMS]
             self._algorithms = configured or list(_ASYMMETRIC_ALGORITHMS)
             return
@@ -138,6 +148,11 @@ class TokenVerifier:
                 "refusing to verify tokens in production with the published dev secret: set "
                 "GONGKAI_JWT_JWKS_URL (the identity provider's JWKS) or a private GONGKAI_JWT_SECRET"
             )
+        if settings.is_prod and len(settings.jwt_secret.encode()) < MIN_HS_SECRET_BYTES:
+            raise RuntimeError(
+                f"refusing to verify tokens in production with a GONGKAI_JWT_SECRET shorter than "
+                f"{MIN_HS_SECRET_BYTES} bytes: use e.g. `openssl rand -base64 48`"
+            )
         self._algorithms = _hmac_algorithms(settings)
         if not self._algorithms or self._algorithms != settings.jwt_algorithms:
             raise RuntimeError(
@@ -145,6 +160,10 @@ class TokenVerifier:
                 "without it only HS256/HS384/HS512 with GONGKAI_JWT_SECRET can be verified"
             )
         self._secret = settings.jwt_secret
+
+    @property
+    def _required_claims(self) -> list[str]:
+        return ["exp", "sub", *(["iss"] if self._issuer else []), *(["aud"] if self._audience else [])]
 
     @property
     def fetches_keys(self) -> bool:
@@ -162,7 +181,7 @@ class TokenVerifier:
                 issuer=self._issuer,
                 audience=self._audience,
                 leeway=LEEWAY_SECONDS,
-                options={"require": ["exp", "sub"], "verify_aud": self._audience is not None},
+                options={"require": self._required_claims, "verify_aud": self._audience is not None},
             )
         except jwt.PyJWKClientConnectionError as exc:
             # Our identity provider is down, not the caller's token bad: a 401 would make

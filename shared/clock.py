@@ -12,8 +12,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import AwareDatetime, BaseModel, Field
+
+from shared.auth import require_roles
 
 __all__ = ["SHANGHAI", "Clock", "ClockAdvance", "ClockSet", "ClockState", "dev_clock_router", "legal_date"]
 
@@ -35,7 +37,10 @@ def legal_date(moment: datetime) -> date:
 def _as_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         moment = moment.replace(tzinfo=SHANGHAI)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as exc:  # 9999-12-31T23:00-14:00, 0001-01-01T00:30+08:00 …
+        raise ValueError(f"{moment.isoformat()} is out of range") from exc
 
 
 class Clock:
@@ -155,8 +160,10 @@ class ClockState(BaseModel):
 
 
 def dev_clock_router() -> APIRouter:
-    """``/api/v1/_dev/clock``: read, set and move the service's clock (dev and test modes only)."""
-    router = APIRouter(prefix="/api/v1/_dev/clock", tags=["dev"])
+    """``/api/v1/_dev/clock``: read, set and move the service's clock (dev and test modes only),
+    role ``admin`` (issue 8: a test deployment reachable by others must not let anyone move its
+    deadlines; integration signatures and nonce retention follow the wall clock regardless)."""
+    router = APIRouter(prefix="/api/v1/_dev/clock", tags=["dev"], dependencies=[Depends(require_roles("admin"))])
 
     def clock_of(request: Request) -> Clock:
         clock: Clock = request.app.state.clock

@@ -1,7 +1,7 @@
 """Field encryption (字段加密) and masking (脱敏) of identity-document numbers (DESIGN §5).
 
 Identity numbers (身份证件号码) are stored encrypted with AES-256-GCM and shown masked
-(``1101**********1234``) to every role but the handling unit's.
+(``11************1234``, :func:`mask_identity_number`) to every role but the handling unit's.
 
 Keys come from ``Settings.field_encryption_keys``: ``kid:base64key,kid:base64key,…``, each key
 32 random bytes in standard base64 (``openssl rand -base64 32``). The first key encrypts; every
@@ -22,6 +22,7 @@ import hashlib
 import hmac
 import os
 import re
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -89,6 +90,34 @@ class FieldCipher:
             raise CryptoError("token was modified or belongs to another context") from exc
         return plaintext.decode()
 
+    def encrypt_bytes(self, plaintext: bytes, *, context: str) -> bytes:
+        """:meth:`encrypt` for a byte string (a stored HTTP response): the token, ASCII-encoded."""
+        nonce = os.urandom(_NONCE_BYTES)
+        sealed = self._ciphers[self._current_kid].encrypt(nonce, plaintext, _aad(context))
+        return f"{TOKEN_VERSION}.{self._current_kid}.{_b64url_encode(nonce + sealed)}".encode("ascii")
+
+    def decrypt_bytes(self, token: bytes, *, context: str) -> bytes:
+        """The plaintext of an :meth:`encrypt_bytes` token; :class:`CryptoError` when it cannot be trusted."""
+        try:
+            text = token.decode("ascii")
+        except UnicodeDecodeError as exc:
+            raise CryptoError("not a v1 field-encryption token") from exc
+        parts = text.split(".")
+        if len(parts) != 3 or parts[0] != TOKEN_VERSION:
+            raise CryptoError("not a v1 field-encryption token")
+        cipher = self._ciphers.get(parts[1])
+        if cipher is None:
+            raise CryptoError(f"unknown key id {parts[1]!r}")
+        if not _B64URL.match(parts[2]):
+            raise CryptoError("token payload is not base64url")
+        sealed = _b64url_decode(parts[2])
+        if len(sealed) < _NONCE_BYTES + 16:
+            raise CryptoError("token payload is too short")
+        try:
+            return cipher.decrypt(sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:], _aad(context))
+        except InvalidTag as exc:
+            raise CryptoError("token was modified or belongs to another context") from exc
+
     def blind_index(self, plaintext: str, *, context: str) -> str:
         """A keyed hash (盲索引) to find rows by identity number without decrypting them.
 
@@ -112,19 +141,56 @@ class FieldCipher:
 def mask_identity_number(value: str) -> str:
     """Masks an identity-document number for display (证件号码脱敏), keeping its length.
 
-    Longer than 8 characters: the first 4 and last 4 stay (``110101199003071234`` →
-    ``1101**********1234``; the first 4 are the province and city of issue, the last 4 what
-    people check against their card). 3 to 8 characters: only the first and last stay, since 4+4
-    would show nearly everything. 1 or 2 characters: all stars. Empty stays empty.
+    One rule for every document type (居民身份证, 护照, 港澳台通行证, 军官证 …): at most a third of
+    the characters is shown, never more, whatever the length — ``len // 3`` characters, a third of
+    them (rounded down) from the start and the rest from the end::
+
+        110101199003071234 (18, resident ID)  → 11************1234   6 of 18 shown
+        110101900307123    (15, old resident) → 1**********7123      5 of 15
+        E12345678          (9, passport)      → E******78            3 of 9
+        C1234567           (8)                → ******67              2 of 8
+        AB                 (2 or fewer)       → **                    nothing
+
+    Why these: the end is what a person checks against the card in their hand (the last 4 of a
+    resident ID, its check digit included), so it gets the larger share; the first 2 of a
+    resident ID are only the province, which lets a clerk see that a number was filed under the
+    wrong document type without revealing the city, the birth date (characters 7–14) or the
+    sequence. The old rule (4 + 4) showed 8 of 9 characters of a passport number. Surrounding
+    whitespace is not counted; empty stays empty.
     """
-    length = len(value)
-    if length > 8:
-        keep = 4
-    elif length > 2:
-        keep = 1
-    else:
-        return "*" * length
-    return value[:keep] + "*" * (length - 2 * keep) + value[-keep:]
+    value = value.strip()
+    shown = len(value) // 3
+    head = shown // 3
+    tail = shown - head
+    if shown == 0:
+        return "*" * len(value)
+    return value[:head] + "*" * (len(value) - shown) + value[len(value) - tail :]
+
+
+# A resident identity number (居民身份证号码: 18 characters, the last a digit or X; or the 15 digits
+# of a first-generation card) standing alone in free text.
+_RESIDENT_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9A-Za-z])")
+
+
+def mask_identity_like(text: str) -> str:
+    """``text`` with every resident identity number in it masked (:func:`mask_identity_number`):
+    for free text a caller may have typed one into (a 12345 order's content)."""
+    return _RESIDENT_ID_IN_TEXT.sub(lambda m: mask_identity_number(m.group(0)), text)
+
+
+def mask_identity_values(value: Any) -> Any:
+    """A JSON-like document with identity numbers masked at any depth: every ``id_number`` member,
+    and resident identity numbers inside any string."""
+    if isinstance(value, str):
+        return mask_identity_like(value)
+    if isinstance(value, dict):
+        return {
+            k: mask_identity_number(v) if k == "id_number" and isinstance(v, str) else mask_identity_values(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [mask_identity_values(v) for v in value]
+    return value
 
 
 def _parse_keys(setting: str) -> dict[str, bytes]:

@@ -6,6 +6,7 @@ halfway; side effects (publishing) wait for the commit, through the outbox.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,10 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+# aiosqlite logs every statement *with its parameters* at DEBUG: personal data in a log line
+# whenever the root level is DEBUG (issue 8). Its own level keeps it quiet whatever the root's.
+logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 # BIGINT on PostgreSQL, but INTEGER on SQLite so that it aliases the rowid and autoincrements.
 BigIntegerPK = BigInteger().with_variant(Integer(), "sqlite")
@@ -55,12 +60,15 @@ def create_engine(
     the lock), and ``BEGIN IMMEDIATE`` for every transaction — a deferred transaction that later
     writes fails at once with "database is locked" instead of waiting for the other writer, so we
     take the write lock up front.
+
+    Both: ``hide_parameters`` — no log line (echo, an error's message, a 500's traceback) ever
+    carries a statement's parameters, which hold personal data (issue 8).
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": statement_timeout})
+        engine = create_async_engine(url, echo=echo, hide_parameters=True, connect_args={"timeout": statement_timeout})
         _configure_sqlite(engine, busy_timeout_ms=round(statement_timeout * 1000))
         return engine
     kwargs: dict[str, Any] = {
@@ -74,7 +82,7 @@ def create_engine(
             "server_settings": {"statement_timeout": str(round(statement_timeout * 1000))},
         },
     }
-    engine = create_async_engine(url, echo=echo, **kwargs)
+    engine = create_async_engine(url, echo=echo, hide_parameters=True, **kwargs)
     _configure_postgresql(engine)
     return engine
 
@@ -87,11 +95,11 @@ def _configure_postgresql(engine: AsyncEngine) -> None:
             # asyncpg's own timeout: the server said nothing. The connection is in an unknown
             # state — drop it rather than hand it to the next request.
             context.is_disconnect = True
-            return OperationalError(context.statement, context.parameters, original)
+            return OperationalError(context.statement, context.parameters, original, hide_parameters=True)
         if getattr(original, "sqlstate", None) == QUERY_CANCELED:
             # The server's statement_timeout: it is alive but could not finish in time (a lock, a
             # slow disk). Temporary, like a database that does not answer.
-            return OperationalError(context.statement, context.parameters, original)
+            return OperationalError(context.statement, context.parameters, original, hide_parameters=True)
         return None
 
 

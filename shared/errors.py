@@ -40,10 +40,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.context import current_request_id, request_id_var
 from shared.domain import DomainError
+from shared.validation_messages import VALIDATION_PROBLEM_EXAMPLE, humanize_detail, translate
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +104,9 @@ class FieldError(BaseModel):
     """One invalid field (字段校验错误)."""
 
     field: str = Field(description="出错字段的路径，以点号连接，如 body.applicant.name")
-    message: str
+    field_label: str = Field(description="字段的中文名称", examples=["受理单位代码"])
+    message: str = Field(description="中文说明", examples=["受理单位代码至少须有 1 个字符"])
+    message_en: str = Field(description="pydantic 的英文原文", examples=["String should have at least 1 character"])
     type: str = Field(description="pydantic 错误类型，如 missing、string_too_short")
 
 
@@ -122,6 +126,8 @@ class Problem(BaseModel):
 
 class ValidationProblem(Problem):
     """The 422 problem: each invalid field is listed (参数校验失败)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [VALIDATION_PROBLEM_EXAMPLE]})
 
     errors: list[FieldError] = []
 
@@ -237,15 +243,17 @@ def problem_response(
 
 async def _handle_problem_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
+    detail = humanize_detail(exc.detail, exc.extensions)  # 人话: labels beside codes, Beijing time
     return problem_response(
-        exc.status, exc.code, exc.title, exc.detail, request=request, headers=exc.headers, **exc.extensions
+        exc.status, exc.code, exc.title, detail, request=request, headers=exc.headers, **exc.extensions
     )
 
 
 async def _handle_domain_error(request: Request, exc: Exception) -> JSONResponse:
     """A broken business rule (``shared.domain``): its class says 409 or 422."""
     assert isinstance(exc, DomainError)
-    return problem_response(exc.status, exc.code, exc.title, exc.detail, request=request, **exc.extensions)
+    detail = humanize_detail(exc.detail, exc.extensions)
+    return problem_response(exc.status, exc.code, exc.title, detail, request=request, **exc.extensions)
 
 
 async def _handle_http_exception(request: Request, exc: Exception) -> JSONResponse:
@@ -268,7 +276,29 @@ async def _handle_http_exception(request: Request, exc: Exception) -> JSONRespon
             request=request,
         )
     # exc.headers carries Allow on 405 and WWW-Authenticate on 401.
-    return problem_response(exc.status_code, code, title, detail, request=request, headers=exc.headers)
+    headers = exc.headers
+    if exc.status_code == 405:
+        # Starlette names the methods of the first route matching the path only; a path served by
+        # several routes (GET and PUT of /units/{code}) allows them all (RFC 9110 §15.5.6).
+        allowed = ", ".join(_allowed_methods(request)) or (headers or {}).get("Allow", "")
+        headers = {**(headers or {}), "Allow": allowed}
+    return problem_response(exc.status_code, code, title, detail, request=request, headers=headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    methods: set[str] = set()
+
+    def collect(routes: Any) -> None:
+        for route in routes:
+            if hasattr(route, "effective_candidates"):  # a router FastAPI included lazily
+                collect(route.effective_candidates())
+                continue
+            route_methods = getattr(route, "methods", None)
+            if route_methods and route.matches(request.scope)[0] in (Match.PARTIAL, Match.FULL):
+                methods.update(route_methods)
+
+    collect(getattr(request.app, "routes", ()))
+    return sorted(methods)
 
 
 _FASTAPI_BODY_PARSE_ERROR = "There was an error parsing the body"
@@ -327,14 +357,13 @@ async def _handle_validation_error(request: Request, exc: Exception) -> JSONResp
             f"请求体须为 application/json，收到的 Content-Type 为 {sent}",
             request=request,
         )
-    field_errors = [
-        {"field": ".".join(str(part) for part in e["loc"]), "message": e["msg"], "type": e["type"]} for e in errors
-    ]
+    # In Chinese, with the field's Chinese name (shared.validation_messages); English in message_en.
+    field_errors = [translate(request.scope.get("route"), e) for e in errors]
     return problem_response(
         422,
         "validation_failed",
         "请求参数校验失败",
-        f"{len(field_errors)} 个字段未通过校验",
+        "；".join(e["message"] for e in field_errors[:5]) + ("……" if len(field_errors) > 5 else ""),
         request=request,
         errors=field_errors,
     )

@@ -3,7 +3,41 @@ one is a 412, so a screen read before someone else's change cannot overwrite it.
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
+from fastapi import Header
+
 from shared.errors import ProblemError
+
+# The OpenAPI of a header declared optional in Python (so that its absence is our 428, not a 422)
+# but required by the route: build_app marks such parameters ``required: true`` (issue 8).
+REQUIRED_IN_OPENAPI = "x-gongkai-required"
+
+RequiredIfMatch = Annotated[
+    str | None,
+    Header(
+        description="读取资源时得到的 ETag；缺少时 428 / the resource's ETag as read; required (428 without it)",
+        json_schema_extra={REQUIRED_IN_OPENAPI: True},
+    ),
+]
+"""``If-Match`` of a workflow transition: required (``check_if_match(..., required=True)``)."""
+
+
+def mark_required_parameters(openapi: dict[str, Any]) -> dict[str, Any]:
+    """Every parameter whose schema carries :data:`REQUIRED_IN_OPENAPI` becomes ``required``."""
+    for path_item in openapi.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if schema.pop(REQUIRED_IN_OPENAPI, False):
+                    parameter["required"] = True
+                    # Present means a string: drop the "or null" of the Python-optional declaration.
+                    if "anyOf" in schema:
+                        strings = [s for s in schema.pop("anyOf") if s.get("type") != "null"]
+                        schema.update(strings[0] if len(strings) == 1 else {"anyOf": strings})
+    return openapi
 
 
 def etag(version: int) -> str:

@@ -10,18 +10,27 @@ got a role, or the server recovered) must run again. Keys are scoped per authent
 The key lives in the use case's own transaction, so key, effects and stored response commit or
 vanish together (a process killed in between leaves either all of them or none):
 
-1. the middleware accepts the key and leaves a :class:`KeyClaim` in the ASGI scope;
-2. the route's session dependency (``shared.runtime.session_dependency``) inserts the key row as
-   the *first* statement of the request's transaction (:meth:`KeyClaim.take`) and, instead of
-   committing at its exit, hands the open transaction back (:meth:`KeyClaim.hand_over`). A
-   concurrent duplicate waits on the row's primary key (PostgreSQL) or on the single writer
-   (SQLite); when the first commits it finds the row and replays it;
+1. the middleware accepts the key and leaves a :class:`KeyClaim` in the ASGI scope. It does not
+   replay anything itself: a stored response is given only to a request that passed every check
+   of its route (issue 8 — a replay used to skip the integrations' signature check);
+2. the route's session dependency (``shared.runtime.session_dependency``), which ``build_app``
+   orders after every other dependency of the route (authentication, roles, signatures), inserts
+   the key row as the *first* statement of the request's transaction (:meth:`KeyClaim.take`) and,
+   instead of committing at its exit, hands the open transaction back (:meth:`KeyClaim.hand_over`).
+   A key already stored, or a concurrent duplicate (it waits on the row's primary key on
+   PostgreSQL, on the single writer on SQLite, until the first commits), makes the insert fail:
+   :class:`KeyTaken`, and the middleware answers with the stored response;
 3. once the response is complete the middleware writes it into the key row and commits, and only
    then sends it. A 4xx/5xx answer is not stored: the key row is deleted and the rest commits
    exactly as it would have without a key.
 
 A route that does not take its transaction from the session dependency ignores the key (nothing
 is stored, its response passes through): idempotency is only as good as the transaction it shares.
+
+Stored responses can hold personal data (an application's identity number, its one-time query
+code): the body is kept encrypted with the field cipher (``shared.crypto``, AES-256-GCM, the key
+row's ``scope_key`` as associated data so a body copied into another row does not decrypt), and
+rows past their expiry are purged (:meth:`IdempotencyStore.purge_expired`, run by every runtime).
 """
 
 from __future__ import annotations
@@ -54,7 +63,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from shared.db import stored_utc
+from shared.crypto import CryptoError, FieldCipher
+from shared.db import rows_affected, stored_utc
 from shared.errors import (
     DATABASE_UNAVAILABLE_ERRORS,
     ProblemError,
@@ -96,6 +106,7 @@ class IdempotencyStore:
     sessions: async_sessionmaker[AsyncSession]
     table: Table
     ttl: timedelta
+    cipher: FieldCipher
 
     def owns(self, path: str) -> bool:
         return any(path == p or path.startswith(p.rstrip("/") + "/") for p in self.path_prefixes)
@@ -108,6 +119,27 @@ class IdempotencyStore:
         if row is None or row.state != "done" or stored_utc(row.expires_at) < datetime.now(UTC):
             return None
         return row
+
+    def seal(self, scope_key: str, body: bytes) -> bytes:
+        return self.cipher.encrypt_bytes(body, context=_context(scope_key))
+
+    def unseal(self, scope_key: str, stored: bytes) -> bytes:
+        """The body of a stored response. A row written in clear by a release before the
+        encryption (a JSON body, never a ``v1.`` token) is replayed as it is until it expires."""
+        if not stored.startswith(b"v1."):
+            return stored
+        return self.cipher.decrypt_bytes(stored, context=_context(scope_key))
+
+    async def purge_expired(self) -> int:
+        """Deletes the rows past their expiry (their responses are never replayed again)."""
+        t = self.table
+        async with self.sessions.begin() as session:
+            result = await session.execute(delete(t).where(t.c.expires_at < datetime.now(UTC)))
+            return rows_affected(result)
+
+
+def _context(scope_key: str) -> str:
+    return f"gongkai.idempotency.response:{scope_key}"
 
 
 class KeyTaken(Exception):
@@ -168,7 +200,7 @@ class KeyClaim:
                         state="done",
                         response_status=status,
                         response_headers=json.dumps(headers).encode(),
-                        response_body=body,
+                        response_body=self.store.seal(self.scope_key, body),
                     )
                 )
             else:
@@ -238,8 +270,8 @@ class IdempotencyMiddleware:
             b"\n".join([scope["method"].encode(), scope["path"].encode(), scope.get("query_string", b""), body])
         ).hexdigest()
         claim = KeyClaim(store, hashlib.sha256(f"{subject}\n{key}".encode()).hexdigest(), fingerprint)
-        if await _replayed(scope, send, claim):
-            return
+        # No replay here: the route's own checks run first, and its session dependency finds the
+        # stored response (KeyTaken below).
         scope[KEY_CLAIM_SCOPE] = claim
         response = _BufferedResponse(claim)
 
@@ -249,7 +281,8 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, replay_receive, response.sender(send))
         except KeyTaken:
-            # A duplicate committed while this one waited for the key: answer with its response.
+            # The key is stored (a repeat), or a duplicate committed while this one waited for
+            # it: answer with that response, now that the route's checks have passed.
             await claim.abandon()
             if not await _replayed(scope, send, claim):  # committed, then expired at once: rare
                 await _send_problem(
@@ -322,6 +355,17 @@ async def _replayed(scope: dict, send: Any, claim: KeyClaim) -> bool:
         await _send_problem(scope, send, ProblemError(422, "idempotency_key_reused", "幂等键已用于另一个不同的请求"))
         return True
     stored_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in json.loads(row.response_headers)]
+    try:
+        body = claim.store.unseal(claim.scope_key, row.response_body)
+    except CryptoError:
+        # Its key was dropped from GONGKAI_FIELD_ENCRYPTION_KEYS: nothing can be replayed.
+        log.error("a stored idempotent response cannot be decrypted; answering 409")
+        await _send_problem(
+            scope,
+            send,
+            ProblemError(409, "idempotency_response_unavailable", "该幂等键的已存响应无法读取", "请换用新的幂等键"),
+        )
+        return True
     await send(
         {
             "type": "http.response.start",
@@ -329,7 +373,7 @@ async def _replayed(scope: dict, send: Any, claim: KeyClaim) -> bool:
             "headers": stored_headers + [(b"idempotent-replayed", b"true")],
         }
     )
-    await send({"type": "http.response.body", "body": row.response_body})
+    await send({"type": "http.response.body", "body": body})
     return True
 
 

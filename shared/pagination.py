@@ -102,6 +102,7 @@ def _key_from_json(column: ColumnElement[Any], raw: Any) -> Any:
             return raw
         if not isinstance(raw, str) or len(raw) > MAX_KEY_CHARS or "\x00" in raw:
             raise ValueError
+        raw.encode()  # a lone surrogate (a "\\ud800" escape): UnicodeEncodeError, a ValueError
         return raw
     except (ValueError, OverflowError) as exc:
         raise _invalid_cursor() from exc

@@ -24,8 +24,13 @@ ever deleted from ``ref_units``: scores and cases keep pointing at it.
 event and then parks it in the service's dead-letter queue with that error; the others go on.
 
 The read side is :data:`units` (``await units.get(session, code)``, ``units.in_category(…)``,
-``units.contacts(…, role=)``, ``units.leaders(…)``) and the runtime's ``calendar``, which counts
-with the built-in years plus every replicated year.
+``units.contacts(…, role=)``, ``units.leaders(…)``, ``units.count(…)``) and the runtime's
+``calendar``, which counts with the built-in years plus every replicated year.
+
+**Catch-up.** A replica that is empty or behind gets everything again when the owner republishes
+(``POST /api/v1/admin/requests/republish``, ``gongkai reference republish``; the embedded mode and
+``make up`` do it on start when ``units.count`` is 0): same versions under new ids, so a replica
+that holds them changes nothing.
 """
 
 from __future__ import annotations
@@ -66,7 +71,11 @@ from shared.migrations import NAMING_CONVENTION
 from shared.vocabulary import LEADER_ROLES, ContactRole, UnitKind
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Coroutine
+
     from shared.runtime import ServiceRuntime
+
+    CalendarHook = Callable[[ServiceRuntime[Any]], Coroutine[Any, Any, None]]
 
 __all__ = [
     "CALENDAR_SYNC_SECONDS",
@@ -81,6 +90,8 @@ __all__ = [
     "load_replicated_calendar",
     "reference_tables",
     "replicated_calendar_sync_job",
+    "stored_calendar_hooks",
+    "sync_calendar_year",
     "units",
 ]
 
@@ -256,22 +267,20 @@ REFERENCE_HANDLERS: Mapping[str, EventHandler] = {
 }
 
 
-# -- the calendar of a replica -------------------------------------------------------------------
+# -- the calendar: stored years counted with -----------------------------------------------------
 
 
-def _sync_year(calendar: WorkingDayCalendar, year: int, holidays_json: Any, makeup_json: Any) -> bool:
-    """Loads a stored year unless ``calendar`` already counts with exactly that; True if loaded."""
+def sync_calendar_year(calendar: WorkingDayCalendar, year: int, holidays_json: Any, makeup_json: Any) -> bool:
+    """Loads a stored year (``[{day, name}]`` lists) unless ``calendar`` already counts with exactly
+    that; True if loaded. Raises ``CalendarError`` (or ``KeyError``/``ValueError``) for a year that
+    does not load."""
     holidays = {date.fromisoformat(d["day"]): d["name"] for d in holidays_json}
     makeup = {date.fromisoformat(d["day"]): d["name"] for d in makeup_json}
     current = calendar.arrangement(year)
     if (
         current is not None
         and current.source == "loaded"
-        and (current.holidays, current.makeup_workdays)
-        == (
-            holidays,
-            makeup,
-        )
+        and (current.holidays, current.makeup_workdays) == (holidays, makeup)
     ):
         return False
     calendar.load_year(year, holidays, makeup)
@@ -281,37 +290,54 @@ def _sync_year(calendar: WorkingDayCalendar, year: int, holidays_json: Any, make
 async def load_calendar_years(session: AsyncSession, calendar: WorkingDayCalendar, table: Table) -> int:
     """Loads every year stored in ``table`` (columns ``year``, ``holidays``, ``makeup_workdays`` as
     ``[{day, name}]``) into ``calendar``; returns how many changed it. A year that does not load is
-    logged and skipped: the others still count."""
-    rows = (await session.execute(select(table.c.year, table.c.holidays, table.c.makeup_workdays))).all()
+    logged and skipped: the others still count. The requests service's own ``calendar_years`` and a
+    replica's ``ref_calendar_years`` both have that shape."""
+    rows = (
+        await session.execute(select(table.c.year, table.c.holidays, table.c.makeup_workdays).order_by(table.c.year))
+    ).all()
     loaded = 0
     for row in rows:
         try:
-            loaded += _sync_year(calendar, row.year, row.holidays, row.makeup_workdays)
+            loaded += sync_calendar_year(calendar, row.year, row.holidays, row.makeup_workdays)
         except (CalendarError, KeyError, ValueError, TypeError):
             log.exception("stored calendar year %s is invalid; not loaded", row.year)
     return loaded
 
 
-async def load_replicated_calendar(runtime: ServiceRuntime[Any]) -> None:
-    """Startup hook: count with every replicated year before the service answers. Raises while
-    the database does not answer; the runtime retries in the background (/readyz says so)."""
-    async with runtime.sessions() as session:
-        count = await load_calendar_years(session, runtime.calendar, _TABLES.calendar_years)
-    log.info("loaded %d replicated calendar years", count, extra={"service": runtime.spec.name})
+def stored_calendar_hooks(table: Table, name: str) -> tuple[CalendarHook, CalendarHook]:
+    """The startup hook and the background job that keep a runtime's ``calendar`` in step with the
+    years stored in ``table``: the owner's own years (the requests service) or a replica's.
+
+    The hook counts with every stored year before the service answers; it raises while the
+    database does not answer, and the runtime retries it in the background (/readyz says so). The
+    job re-reads the years every :data:`CALENDAR_SYNC_SECONDS`, so a year another replica of the
+    service stored or consumed (only one replica consumes a given event) counts here too."""
+
+    async def load(runtime: ServiceRuntime[Any]) -> None:
+        async with runtime.sessions() as session:
+            count = await load_calendar_years(session, runtime.calendar, table)
+        log.info("loaded %d calendar years from %s", count, table.name, extra={"service": runtime.spec.name})
+
+    async def sync(runtime: ServiceRuntime[Any]) -> None:
+        while True:
+            await asyncio.sleep(CALENDAR_SYNC_SECONDS)
+            try:
+                async with runtime.sessions() as session:
+                    count = await load_calendar_years(session, runtime.calendar, table)
+                if count:
+                    log.info("calendar sync loaded %d years", count, extra={"service": runtime.spec.name})
+            except (SQLAlchemyError, OSError) as exc:
+                log.warning("calendar sync failed: %s", exc, extra={"service": runtime.spec.name})
+
+    # Background tasks are named after the job.
+    load.__name__, sync.__name__ = f"load_{name}", f"{name}_sync_job"
+    return load, sync
 
 
-async def replicated_calendar_sync_job(runtime: ServiceRuntime[Any]) -> None:
-    """Background job: re-read the replicated years now and then, so a year another replica of the
-    service consumed (or one stored while this one started without its database) counts here too."""
-    while True:
-        await asyncio.sleep(CALENDAR_SYNC_SECONDS)
-        try:
-            async with runtime.sessions() as session:
-                count = await load_calendar_years(session, runtime.calendar, _TABLES.calendar_years)
-            if count:
-                log.info("calendar sync loaded %d years", count, extra={"service": runtime.spec.name})
-        except (SQLAlchemyError, OSError) as exc:
-            log.warning("calendar sync failed: %s", exc, extra={"service": runtime.spec.name})
+# A replica's: ``startup_hooks=[load_replicated_calendar]``, ``background_jobs=[replicated_calendar_sync_job]``.
+load_replicated_calendar, replicated_calendar_sync_job = stored_calendar_hooks(
+    _TABLES.calendar_years, "replicated_calendar"
+)
 
 
 # -- the unit directory of a replica -------------------------------------------------------------

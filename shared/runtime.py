@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from shared.bus import Bus, RetryPolicy, Subscription
 from shared.calendar import WorkingDayCalendar
 from shared.clock import Clock
+from shared.crypto import FieldCipher
 from shared.db import create_engine, ping, session_factory
 from shared.idempotency import KEY_CLAIM_SCOPE, IdempotencyStore, KeyClaim
 from shared.inbox import EventHandler, InboxConsumer
@@ -115,6 +116,8 @@ class ServiceRuntime(Generic[R]):
             sessions=self.sessions,
             table=spec.tables.idempotency_keys,
             ttl=timedelta(hours=settings.idempotency_ttl_hours),
+            # Stored responses hold personal data: encrypted (refuses prod with the dev key).
+            cipher=FieldCipher(settings),
         )
         self.started = not spec.startup_hooks
         self._subscription: Subscription | None = None
@@ -166,6 +169,9 @@ class ServiceRuntime(Generic[R]):
         self._tasks.append(asyncio.create_task(self.relay.run_forever(resend), name=f"{self.spec.name}-relay"))
         if self.spec.handlers:
             self._tasks.append(asyncio.create_task(self._purge_inbox_forever(), name=f"{self.spec.name}-inbox-purge"))
+        self._tasks.append(
+            asyncio.create_task(self._purge_idempotency_forever(), name=f"{self.spec.name}-idempotency-purge")
+        )
         if self.settings.run_background_jobs:
             for job in self.spec.background_jobs:
                 self._tasks.append(asyncio.create_task(job(self), name=f"{self.spec.name}-{job.__name__}"))
@@ -176,6 +182,15 @@ class ServiceRuntime(Generic[R]):
                 await self.consumer.purge(timedelta(days=self.settings.inbox_retention_days))
             except Exception:
                 log.exception("inbox purge failed; will retry", extra={"service": self.spec.name})
+            await asyncio.sleep(INBOX_PURGE_SECONDS)
+
+    async def _purge_idempotency_forever(self) -> None:
+        """Stored responses past their expiry are deleted (they may hold personal data)."""
+        while True:
+            try:
+                await self.idempotency.purge_expired()
+            except Exception:
+                log.exception("idempotency key purge failed; will retry", extra={"service": self.spec.name})
             await asyncio.sleep(INBOX_PURGE_SECONDS)
 
     async def stop(self) -> None:
@@ -241,4 +256,15 @@ def session_dependency(service: str) -> Callable[[Request], AsyncIterator[AsyncS
         claim.hand_over(session)
 
     dependency.__name__ = f"{service}_session"
+    setattr(dependency, SESSION_DEPENDENCY_MARK, True)
     return dependency
+
+
+# build_app resolves a route's session dependency after all its other dependencies (issue 8): the
+# Idempotency-Key is taken — and a stored response replayed — only once the caller's token, role
+# and signature have been checked, whatever order the route declares them in.
+SESSION_DEPENDENCY_MARK = "gongkai_session_dependency"
+
+
+def is_session_dependency(call: object) -> bool:
+    return bool(getattr(call, SESSION_DEPENDENCY_MARK, False))

@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     jwt_algorithms: list[str] = ["HS256"]
     dev_token_ttl_seconds: int = 12 * 3600
 
+    # Browser front ends on other origins (CORS, shared.app): comma-separated origins, "*" for any
+    # (then without credentials). Unset: the usual local dev servers in dev/test, none in prod.
+    cors_origins: str | None = None
+
     max_body_bytes: int = 10 * 1024 * 1024
     idempotency_ttl_hours: int = 24
     # TEST ONLY (refused in prod): a keyed POST exits the process right after its commit, before

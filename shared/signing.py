@@ -7,7 +7,9 @@ integration calls verified the same way::
     X-Gongkai-Signature: v1=<hex HMAC-SHA256(secret, timestamp + "." + body)>
 
 A request is refused outside a 5-minute window around ``now`` (either way: a sender's clock may
-run ahead) and when its signature was already used. Several ``v1=`` values may be sent, comma
+run ahead) and when its signature was already used. ``now`` is the real wall clock, never a
+service's injectable clock: a dev clock moved forward and back must not reopen the window of a
+captured request, nor purge the nonces that keep it used (issue 8). Several ``v1=`` values may be sent, comma
 separated, and several secrets held, so a shared secret is rotated (密钥轮换) without downtime: the
 sender signs with old and new, the receiver accepts either, then the old one is dropped.
 
@@ -24,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Protocol
@@ -177,11 +180,14 @@ class SqlReplayGuard:
             )
             return rows_affected(result) == 1
 
-    async def purge_expired(self, now: float) -> int:
-        """Deletes signatures whose window has closed (a replay of them is refused as expired)."""
+    async def purge_expired(self, now: float | None = None) -> int:
+        """Deletes signatures whose window has closed (a replay of them is refused as expired) by
+        the wall clock. ``now`` (a service clock's, from callers of an older signature) can only
+        make the purge more cautious, never reach beyond the real time."""
+        cutoff = time.time() if now is None else min(now, time.time())
         async with self._sessions.begin() as session:
             result = await session.execute(
-                delete(self._table).where(self._table.c.expires_at < datetime.fromtimestamp(now, UTC))
+                delete(self._table).where(self._table.c.expires_at < datetime.fromtimestamp(cutoff, UTC))
             )
             return rows_affected(result)
 
@@ -191,13 +197,15 @@ async def verify_request(
     secrets: str | Sequence[str],
     guard: ReplayGuard,
     *,
-    now: float,
+    now: float | None = None,
     tolerance_seconds: int = DEFAULT_TOLERANCE_SECONDS,
 ) -> bytes:
     """Verifies a signed integration call and records its use; returns the body it signed.
+    ``now``: the wall clock unless a test passes its own (never a service's dev clock).
 
     Raises :class:`ProblemError` 401 — ``signature_replayed`` (请求重放) for a second use.
     """
+    now = time.time() if now is None else now
     body = await request.body()
     signature, timestamp = _verify(secrets, body, request.headers, now=now, tolerance_seconds=tolerance_seconds)
     # After timestamp + tolerance the window check refuses the request anyway: keep it that long.

@@ -58,6 +58,10 @@ def pg_test_database(purpose: str) -> str:
     return f"gongkai_test_{purpose}{os.environ.get('GONGKAI_TEST_DB_SUFFIX', '')}"
 
 
+# The PostgreSQL databases this session made: dropped when it ends (tests/conftest.py).
+CREATED_DATABASES: set[str] = set()
+
+
 async def recreate_pg_database(name: str) -> str:
     """Drops and creates a PostgreSQL database for this test session; returns its asyncpg URL."""
     connection = await asyncpg.connect(host=PG_HOST, user=PG_USER, database="postgres")
@@ -66,7 +70,23 @@ async def recreate_pg_database(name: str) -> str:
         await connection.execute(f'CREATE DATABASE "{name}"')
     finally:
         await connection.close()
+    CREATED_DATABASES.add(name)
     return pg_url(name)
+
+
+async def drop_created_databases() -> list[str]:
+    """Drops the databases :func:`recreate_pg_database` made in this session."""
+    if not CREATED_DATABASES:
+        return []
+    connection = await asyncpg.connect(host=PG_HOST, user=PG_USER, database="postgres")
+    try:
+        for name in sorted(CREATED_DATABASES):
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+    dropped = sorted(CREATED_DATABASES)
+    CREATED_DATABASES.clear()
+    return dropped
 
 
 def in_thread(function: Callable[..., T], *args: object) -> T:

@@ -1,5 +1,5 @@
 """The requests service's ``gongkai`` commands (``SPEC.cli``): ``units import``, ``calendar load``,
-``seed-demo``. Each opens its transactions and calls the same use cases as the API."""
+``reference republish``, ``seed-demo``. Each opens its transactions and calls the same use cases as the API."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from services.requests.config import Ctx
 from services.requests.schemas.calendar import CalendarYearIn, CalendarYearOut
 from services.requests.service import demo
 from services.requests.service.calendar import load_stored_calendar_years, put_calendar_year, validate_calendar_year
+from services.requests.service.reference import republish_reference_data
 from services.requests.service.units import import_units
 from shared.cli import cli_actor, console, errors, missing_schema_exit, problem_exit, with_runtime
 from shared.db import is_sqlite_url
@@ -30,8 +31,13 @@ T = TypeVar("T")
 cli = typer.Typer(no_args_is_help=True)
 units_app = typer.Typer(help="The units directory (单位名录) of the requests service.", no_args_is_help=True)
 calendar_app = typer.Typer(help="The working-day calendar (节假日安排) of the requests service.", no_args_is_help=True)
+reference_app = typer.Typer(
+    help="The reference data the requests service owns (units, calendar), for the other services' replicas.",
+    no_args_is_help=True,
+)
 cli.add_typer(units_app, name="units")
 cli.add_typer(calendar_app, name="calendar")
+cli.add_typer(reference_app, name="reference")
 
 FileArg = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="the file to read")]
 
@@ -143,6 +149,25 @@ def calendar_load(file: FileArg) -> None:
             f"[green]✓[/green] {out.year}: {len(out.holidays)} holidays 放假日, "
             f"{len(out.makeup_workdays)} make-up working days 调休上班日 (version {out.version})"
         )
+
+
+@reference_app.command("republish")
+def reference_republish() -> None:
+    """Republishes every unit (unit.upserted) and every loaded calendar year (calendar.updated) at
+    its current version, as POST /api/v1/admin/requests/republish does: the other services' replicas
+    catch up, those already up to date change nothing. The events wait in the requests outbox for
+    the service's relay (published within seconds while it runs, else when it starts)."""
+
+    async def work(runtime: Ctx) -> Any:
+        async with runtime.transaction() as session:
+            return await republish_reference_data(session, runtime, cli_actor())
+
+    result = _run(work)
+    years = ", ".join(map(str, result.calendar_years)) or "none 无"
+    console.print(
+        f"[green]✓[/green] republished {result.units} units 单位 and calendar years 年份: {years} "
+        "(in the requests outbox 已写入发件箱)"
+    )
 
 
 @cli.command("seed-demo")

@@ -28,6 +28,9 @@ class RequestsSettings(BaseSettings):
     rule_set: str = DEFAULT_RULE_SET
     # How often each replica's deadline sweep runs (it is also POST /api/v1/admin/requests/sweeps/deadlines).
     sweep_interval_seconds: float = Field(300.0, gt=0)
+    # 条例 第三十一条: a mail/online/fax/12345/provincial application left unconfirmed longer than this many
+    # working days → request.unconfirmed (once), and ?unconfirmed=true lists it.
+    unconfirmed_after_working_days: int = Field(1, ge=0, le=20)
     # Attachments on local disk in the embedded mode (the storage interface allows others).
     storage_dir: Path = Path("./var/attachments")
     max_attachment_bytes: int = 50 * 1024 * 1024

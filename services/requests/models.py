@@ -94,6 +94,23 @@ applications = Table(
     Column("fee", JSON, nullable=True, comment="{method, pages, amount, notified_on, paid_on, due_on}"),
     Column("overdue_due_on", Date, nullable=True, comment="the due date request.overdue was emitted for"),
     Column("due_soon_stamp", String(20), nullable=True, comment="<due_on>:<mark> last reminder emitted"),
+    # 条例 第三十六条(六): a possible repeat of an application the unit already answered (a flag, never a conclusion).
+    Column("description_digest", String(64), nullable=True, comment="domain.duplicates.description_digest"),
+    Column("possible_duplicate_of", String(36), nullable=True, comment="the earlier answered application"),
+    # 条例 第三十一条: request.unconfirmed emitted (the sweep's stamp).
+    Column("unconfirmed_notified_on", Date, nullable=True),
+    # 条例 第三十五条: {requested_on, due_on, note, answered_on, answer, lapsed_on}.
+    Column("reasons", JSON, nullable=True),
+    # 条例 第三十二条: disclosed over a third party's objection: {reason, third_party_notified_on}.
+    Column("public_interest", JSON, nullable=True),
+    # Seed 001 保密审查制度 第十条: the opinion within 15 working days of the request for review.
+    Column("review_requested_on", Date, nullable=True),
+    Column("review_due_on", Date, nullable=True),
+    Column("review_opined_on", Date, nullable=True),
+    # Seed 001 政府信息主动公开工作制度 七: a withheld.* decision reported up within 5 working days.
+    Column("report_up_due_on", Date, nullable=True),
+    Column("reported_up_on", Date, nullable=True),
+    Column("report_up_stamp", String(30), nullable=True, comment="<due_on>:reminded|overdue last emitted"),
     Column("version", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
@@ -116,6 +133,19 @@ applications = Table(
         postgresql_where=text("source_ref IS NOT NULL"),
     ),
     Index("ix_applications_applicant_sub", "applicant_sub"),
+    Index("ix_applications_unit_digest", "unit_code", "description_digest"),
+    Index(
+        "ix_applications_unconfirmed",
+        "submitted_at",
+        sqlite_where=text("state = 'submitted'"),
+        postgresql_where=text("state = 'submitted'"),
+    ),
+    Index(
+        "ix_applications_report_up_due",
+        "report_up_due_on",
+        sqlite_where=text("reported_up_on IS NULL"),
+        postgresql_where=text("reported_up_on IS NULL"),
+    ),
 )
 
 # The clock's history, replayed by domain.deadlines to compute and explain the due date.
@@ -133,6 +163,8 @@ application_clock_facts = Table(
     Column("working_days", Integer, nullable=True),
     Column("reason", Text, nullable=True),
     Column("approver", String(200), nullable=True),
+    Column("until", Date, nullable=True, comment="pause_started: the day it ends by itself; deferred: the due date"),
+    Column("detail", String(30), nullable=True, comment="pause_started: party kind; pause_ended: ended/lapsed"),
     Index("ix_clock_facts_application", "application_id", "seq"),
 )
 
@@ -149,7 +181,16 @@ consultations = Table(
     Column("due_on", Date, nullable=False),
     Column("closed_on", Date, nullable=True),
     Column("opinion", Text, nullable=True),
+    Column("closed_by", String(10), nullable=True, comment="answer / lapse (条例 第三十二条、第三十四条)"),
+    Column("deemed_consent", Boolean, nullable=True, comment="an agency silent for 15 working days (条例 第三十四条)"),
+    Column("objects", Boolean, nullable=True, comment="the third party does not agree to disclosure (条例 第三十二条)"),
     Index("ix_consultations_application", "application_id"),
+    Index(
+        "ix_consultations_open_due",
+        "due_on",
+        sqlite_where=text("closed_on IS NULL"),
+        postgresql_where=text("closed_on IS NULL"),
+    ),
 )
 
 # 保密审查 opinions on the draft reply.

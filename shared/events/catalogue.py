@@ -215,6 +215,45 @@ class RequestReplied(EventData):
     applicant_contact: ApplicantContact
 
 
+class RequestUnconfirmed(EventData):
+    """An application submitted by mail, online, fax, 12345 or the provincial platform has waited
+    longer than the office's setting (default 1 working day) for its receipt to be confirmed
+    (条例 第三十一条: received on the day the office confirms it)."""
+
+    TYPE: ClassVar[str] = "request.unconfirmed"
+
+    request_id: str
+    tracking_no: str
+    unit_code: str
+    channel: Channel
+    submitted_at: AwareDatetime
+
+
+class RequestReportUpDueSoon(EventData):
+    """A decision not to disclose (withheld.*) must be reported in writing to the office one level
+    up within 5 working days (seed 001 政府信息主动公开工作制度 七), and the report is due soon."""
+
+    TYPE: ClassVar[str] = "request.report_up_due_soon"
+
+    request_id: str
+    tracking_no: str
+    unit_code: str
+    due_on: date
+    working_days_left: int = Field(ge=0)
+
+
+class RequestReportUpOverdue(EventData):
+    """A decision not to disclose was not reported up by the end of its due day (seed 001)."""
+
+    TYPE: ClassVar[str] = "request.report_up_overdue"
+
+    request_id: str
+    tracking_no: str
+    unit_code: str
+    handler_id: str | None = None
+    due_on: date
+
+
 class RequestReviewDecided(EventData):
     """An administrative review (行政复议) or lawsuit (行政诉讼) about an application was decided."""
 
@@ -253,6 +292,16 @@ class HotlineWorkorderUnanswered(EventData):
 # -- scoring: appraisal (考核) -------------------------------------------------------------------
 
 
+class ScoringShortfall(BaseModel):
+    """明显短板 (考核方案 四(一)): a first-level indicator scored under the scheme's share of its maximum."""
+
+    code: str
+    name: str
+    points: float
+    max_points: float
+    threshold: float
+
+
 class ScoringSheetFinalized(EventData):
     """A unit's score sheet (考核评分表) was approved: total, grade (等次) and rank are final."""
 
@@ -264,6 +313,10 @@ class ScoringSheetFinalized(EventData):
     total: float
     grade: str
     rank: int = Field(ge=1)
+    # Added in issue 12 (additive, DESIGN §3): the category, the sheet, and the shortfalls found.
+    category: str | None = None
+    sheet_id: str | None = None
+    shortfalls: list[ScoringShortfall] = Field(default_factory=list)
 
 
 class ScoringGradeFailed(EventData):
@@ -275,7 +328,10 @@ class ScoringGradeFailed(EventData):
     year: int
     unit_code: str
     total: float
-    veto_reasons: list[str]
+    veto_reasons: list[str]  # the vetoes found (一票否决), as the scheme words them
+    # Added in issue 12 (additive): every reason in words (points under the pass mark, each veto).
+    reasons: list[str] = Field(default_factory=list)
+    sheet_id: str | None = None
 
 
 # -- appraisal: public appraisal (社会评议) --------------------------------------------------------
@@ -328,6 +384,11 @@ class AccountabilityDecisionIssued(EventData):
     unit_code: str
     sanctions: list[str]
     persons: list[str]
+    # Added in issue 14 (additive, DESIGN §3): who gets what, and the appeal window.
+    unit_sanctions: list[str] = Field(default_factory=list)
+    person_sanctions: dict[str, list[str]] = Field(default_factory=dict)  # person id → sanctions
+    decided_on: date | None = None
+    appeal_last_day: date | None = None
 
 
 class AccountabilityRectificationOrdered(EventData):
@@ -335,9 +396,13 @@ class AccountabilityRectificationOrdered(EventData):
 
     TYPE: ClassVar[str] = "accountability.rectification_ordered"
 
-    case_id: str
+    case_id: str  # "" for an order without a case (考核方案 四(一) shortfalls, 社会评议办法 第九条)
     unit_code: str
     due_on: date
+    # Added in issue 14 (additive, DESIGN §3): the order itself, why, and for which problems.
+    order_id: str | None = None
+    basis: str | None = None
+    problems: list[str] = Field(default_factory=list)
 
 
 class AccountabilityRectificationOverdue(EventData):
@@ -345,9 +410,12 @@ class AccountabilityRectificationOverdue(EventData):
 
     TYPE: ClassVar[str] = "accountability.rectification_overdue"
 
-    case_id: str
+    case_id: str  # "" for an order without a case
     unit_code: str
     due_on: date
+    # Added in issue 14 (additive): the order and how many times it has now been overdue.
+    order_id: str | None = None
+    overdue_count: int = Field(default=1, ge=1)
 
 
 # -- notifier ------------------------------------------------------------------------------------

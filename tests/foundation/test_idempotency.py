@@ -14,14 +14,14 @@ import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Header
 from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.app import build_app
 from shared.audit import record_audit
-from shared.auth import TokenVerifier, mint_dev_token
+from shared.auth import Principal, TokenVerifier, mint_dev_token, require_roles
 from shared.errors import ProblemError
 from shared.runtime import ServiceRuntime, ServiceSpec, runtime_dependency, session_dependency
 from shared.settings import Settings
@@ -33,6 +33,12 @@ THINGS = "/api/v1/things"
 
 class ThingIn(BaseModel):
     name: str
+
+
+async def require_signature_header(x_signed: Annotated[str | None, Header()] = None) -> None:
+    """A stand-in for an integration's signature check: a 401 without ``X-Signed: yes``."""
+    if x_signed != "yes":
+        raise ProblemError(401, "signature_missing", "缺少签名")
 
 
 def things_router(calls: list[str]) -> APIRouter:
@@ -70,6 +76,17 @@ def things_router(calls: list[str]) -> APIRouter:
             after={"name": body.name},
         )
         return {"id": thing_id, "name": body.name}
+
+    @router.post(f"{THINGS}/guarded", status_code=201)
+    async def create_guarded_thing(
+        body: ThingIn,
+        # Declared before the checks on purpose: build_app resolves it after them (issue 8).
+        _session: Annotated[AsyncSession, Depends(session_dependency("requests"), scope="function")],
+        _admin: Annotated[Principal, Depends(require_roles("admin"))],
+        _signed: Annotated[None, Depends(require_signature_header)],
+    ) -> dict[str, str]:
+        calls.append(body.name)
+        return {"id": str(uuid.uuid4()), "name": body.name}
 
     @router.post(f"{THINGS}/unkeyed", status_code=201)
     async def create_without_a_transaction(body: ThingIn) -> dict[str, str]:
@@ -244,3 +261,31 @@ async def test_a_4xx_under_a_key_stores_nothing_and_keeps_no_lock(things: Things
     assert rejected.status_code == 422
     assert await things.count("idempotency_keys") == 0
     assert (await post(things, "a", "key-2")).status_code == 201
+
+
+async def test_a_stored_response_is_replayed_only_after_the_routes_checks_pass(things: Things) -> None:
+    """Issue 8, finding 5: the replay used to happen before routing, so a captured key and body
+    got the stored response without the route's signature (or role) check."""
+    path = f"{THINGS}/guarded"
+    admin = {"Authorization": f"Bearer {mint_dev_token(things.settings, sub='alice', roles=['admin'])}"}
+    clerk = {"Authorization": f"Bearer {mint_dev_token(things.settings, sub='alice', roles=['handler'])}"}
+    key = {"Idempotency-Key": "guarded-1"}
+    first = await things.client.post(path, json={"name": "a"}, headers={**admin, **key, "X-Signed": "yes"})
+    assert first.status_code == 201, first.text
+
+    unsigned = await things.client.post(path, json={"name": "a"}, headers={**admin, **key})
+    assert unsigned.status_code == 401 and unsigned.json()["code"] == "signature_missing"
+    demoted = await things.client.post(path, json={"name": "a"}, headers={**clerk, **key, "X-Signed": "yes"})
+    assert demoted.status_code == 403
+    replayed = await things.client.post(path, json={"name": "a"}, headers={**admin, **key, "X-Signed": "yes"})
+    assert replayed.status_code == 201 and replayed.headers["idempotent-replayed"] == "true"
+    assert replayed.json() == first.json() and things.calls == ["a"]
+
+
+async def test_stored_responses_are_encrypted_at_rest(things: Things) -> None:
+    first = await post(things, "secret-name-4711", "key-1")
+    assert first.status_code == 201
+    async with things.runtime.sessions() as session:
+        [stored] = (await session.execute(select(things.runtime.tables.idempotency_keys.c.response_body))).scalars()
+    assert b"secret-name-4711" not in stored and stored.startswith(b"v1.")
+    assert (await post(things, "secret-name-4711", "key-1")).json() == first.json()

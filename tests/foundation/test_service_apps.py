@@ -162,15 +162,16 @@ async def test_docs_pages_load_only_local_assets(served: Served, page: str) -> N
 
 
 async def test_dev_clock_can_be_set_and_advanced_in_test_mode(served: Served) -> None:
-    response = await served.client.put(CLOCK, json={"now": "2026-09-30T09:00:00+08:00", "frozen": True})
+    admin = served.bearer("admin")  # the dev clock needs role admin (issue 8)
+    response = await served.client.put(CLOCK, json={"now": "2026-09-30T09:00:00+08:00", "frozen": True}, headers=admin)
     assert response.status_code == 200, response.text
     assert response.json()["today"] == "2026-09-30"
     assert response.json()["frozen"] is True
 
-    response = await served.client.post(f"{CLOCK}/advance", json={"days": 2})
+    response = await served.client.post(f"{CLOCK}/advance", json={"days": 2}, headers=admin)
     assert response.status_code == 200, response.text
     assert response.json()["today"] == "2026-10-02"
-    assert (await served.client.get(CLOCK)).json()["today"] == "2026-10-02"
+    assert (await served.client.get(CLOCK, headers=admin)).json()["today"] == "2026-10-02"
 
 
 async def test_dead_letter_admin_requires_an_admin_token(served: Served) -> None:
@@ -269,39 +270,57 @@ MALFORMED: dict[str, Malformed] = {
     "unknown path": Malformed(404, "not_found", lambda s, h: s.client.get("/api/v1/no-such-thing", headers=h)),
     "wrong method": Malformed(405, "method_not_allowed", lambda s, h: s.client.delete("/healthz", headers=h)),
     "malformed json": Malformed(
-        400, "malformed_json", lambda s, h: s.client.put(CLOCK, content=b'{"now": ', headers={**h, **JSON})
+        400,
+        "malformed_json",
+        lambda s, h: s.client.put(CLOCK, content=b'{"now": ', headers={**h, **s.bearer("admin"), **JSON}),
     ),
     "wrong types": Malformed(
-        422, "validation_failed", lambda s, h: s.client.put(CLOCK, json={"now": "soon", "frozen": [1]}, headers=h)
+        422,
+        "validation_failed",
+        lambda s, h: s.client.put(CLOCK, json={"now": "soon", "frozen": [1]}, headers={**h, **s.bearer("admin")}),
     ),
     "json as text/plain": Malformed(
         415,
         "unsupported_media_type",
         lambda s, h: s.client.put(
-            CLOCK, content=b'{"now": "2026-10-01T09:00:00+08:00"}', headers={**h, "Content-Type": "text/plain"}
+            CLOCK,
+            content=b'{"now": "2026-10-01T09:00:00+08:00"}',
+            headers={**h, **s.bearer("admin"), "Content-Type": "text/plain"},
         ),
     ),
-    "missing body": Malformed(422, "validation_failed", lambda s, h: s.client.put(CLOCK, headers={**h, **JSON})),
+    "missing body": Malformed(
+        422, "validation_failed", lambda s, h: s.client.put(CLOCK, headers={**h, **s.bearer("admin"), **JSON})
+    ),
     "body over the limit by content-length": Malformed(
         413,
         "payload_too_large",
-        lambda s, h: s.client.put(CLOCK, content=b" " * (MAX_BODY_BYTES + 1), headers={**h, **JSON}),
+        lambda s, h: s.client.put(
+            CLOCK, content=b" " * (MAX_BODY_BYTES + 1), headers={**h, **s.bearer("admin"), **JSON}
+        ),
     ),
     "streamed body over the limit": Malformed(
         413,
         "payload_too_large",
-        lambda s, h: s.client.put(CLOCK, content=_streamed(MAX_BODY_BYTES), headers={**h, **JSON}),
+        lambda s, h: s.client.put(CLOCK, content=_streamed(MAX_BODY_BYTES), headers={**h, **s.bearer("admin"), **JSON}),
     ),
     "malformed content-length": Malformed(
         400,
         "bad_request",
-        lambda s, h: s.client.put(CLOCK, content=b"{}", headers={**h, **JSON, "Content-Length": "1e3"}),
+        lambda s, h: s.client.put(
+            CLOCK, content=b"{}", headers={**h, **s.bearer("admin"), **JSON, "Content-Length": "1e3"}
+        ),
     ),
     "non-utf-8 body": Malformed(
-        400, None, lambda s, h: s.client.put(CLOCK, content=b"\xff\xfe{\x00\x81\xc3(", headers={**h, **JSON})
+        400,
+        None,
+        lambda s, h: s.client.put(CLOCK, content=b"\xff\xfe{\x00\x81\xc3(", headers={**h, **s.bearer("admin"), **JSON}),
     ),
     "deeply nested json": Malformed(
-        400, None, lambda s, h: s.client.put(CLOCK, content=b"[" * 10_000 + b"]" * 10_000, headers={**h, **JSON})
+        400,
+        None,
+        lambda s, h: s.client.put(
+            CLOCK, content=b"[" * 10_000 + b"]" * 10_000, headers={**h, **s.bearer("admin"), **JSON}
+        ),
     ),
     "no token on admin route": Malformed(401, "unauthorized", lambda s, h: s.client.get(s.admin_path, headers=h)),
     "garbage bearer token": Malformed(
@@ -345,7 +364,7 @@ async def test_malformed_request_gets_a_problem_4xx(served: Served, case: Malfor
 
 
 async def test_wrong_types_list_each_invalid_field(served: Served) -> None:
-    response = await served.client.put(CLOCK, json={"now": "soon", "frozen": [1]})
+    response = await served.client.put(CLOCK, json={"now": "soon", "frozen": [1]}, headers=served.bearer("admin"))
     body = assert_problem(response, 422, "validation_failed")
     assert {error["field"] for error in body["errors"]} == {"body.now", "body.frozen"}
 

@@ -7,6 +7,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
+from sqlalchemy import delete, select
+
 from shared.events import CalendarDay, CalendarUpdated, CloudEvent, UnitContact, UnitUpserted, new_event
 from shared.reference import ReplicatedUnit, units
 from shared.runtime import ServiceRuntime
@@ -84,3 +86,34 @@ async def eventually(probe: Callable[[], Awaitable[T]], done: Callable[[T], bool
         if done(value) or asyncio.get_running_loop().time() > deadline:
             return value
         await asyncio.sleep(0.05)
+
+
+async def applied(consumers: Sequence[ServiceRuntime[Any]], ids: Sequence[str]) -> list[set[str]]:
+    """Which of ``ids`` each consumer's inbox holds (committed with their effects)."""
+    found = []
+    for consumer in consumers:
+        inbox = consumer.tables.inbox
+        async with consumer.sessions() as session:
+            found.append(set((await session.scalars(select(inbox.c.event_id).where(inbox.c.event_id.in_(ids)))).all()))
+    return found
+
+
+async def replica_rows(runtime: ServiceRuntime[Any]) -> dict[str, list[tuple[Any, ...]]]:
+    """The service's replica as stored: ``(key, version, event_id)`` of each unit and year."""
+    tables = runtime.tables.metadata.tables
+    rows: dict[str, list[tuple[Any, ...]]] = {}
+    async with runtime.sessions() as session:
+        for name, key in (("ref_units", "unit_code"), ("ref_calendar_years", "year")):
+            table = tables[name]
+            statement = select(table.c[key], table.c.version, table.c.event_id).order_by(table.c[key])
+            rows[name] = [tuple(row) for row in (await session.execute(statement)).all()]
+    return rows
+
+
+async def wipe_replica(runtime: ServiceRuntime[Any]) -> None:
+    """A restored or wiped replica: its units and years gone, its inbox still remembering every
+    event it applied (so a redelivery of those cannot refill it; only a republish can)."""
+    tables = runtime.tables.metadata.tables
+    async with runtime.transaction() as session:
+        for name in ("ref_units", "ref_calendar_years"):
+            await session.execute(delete(tables[name]))

@@ -14,8 +14,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from services.embedded import spec_of
 from shared.app import build_app
 from shared.bus import Bus, create_bus
@@ -26,7 +24,7 @@ from shared.settings import SERVICE_NAMES
 from tests.bus.harness import delete_test_queues
 from tests.foundation import serving
 from tests.infra import AMQP_URL, require_rabbitmq
-from tests.reference.support import CONSUMERS, SOURCE, calendar_2027, eventually, replicated, unit_data
+from tests.reference.support import CONSUMERS, SOURCE, applied, calendar_2027, eventually, replicated, unit_data
 from tests.support import FOUNDATION, FOUNDATION_VERSIONS, make_settings
 
 NEW_YEAR_EVE = date(2026, 12, 31)
@@ -114,16 +112,6 @@ async def replication_scenario(
         assert "kind" in (letters[0].last_error or "")
         assert letters[0].attempts == consumer.settings.bus_max_attempts
         assert await replicated(consumer, f"P{tag}") is None
-
-
-async def applied(consumers: Sequence[ServiceRuntime[Any]], ids: Sequence[str]) -> list[set[str]]:
-    """Which of ``ids`` each consumer's inbox holds (committed with their effects)."""
-    found = []
-    for consumer in consumers:
-        inbox = consumer.tables.inbox
-        async with consumer.sessions() as session:
-            found.append(set((await session.scalars(select(inbox.c.event_id).where(inbox.c.event_id.in_(ids)))).all()))
-    return found
 
 
 async def test_embedded_mode_replicates_units_and_calendar_to_every_consumer(tmp_path: Path) -> None:

@@ -328,7 +328,7 @@ async def test_json_report_and_unit_scoping(database_url: str) -> None:
         assert response.status_code == 200, response.text
         assert response.headers["content-type"].startswith("application/json")
         body = response.json()
-        assert set(body) == {"year", "unit_code", "table3", "table4"}
+        assert set(body) == {"year", "unit_code", "table3", "table4", "labels"}  # labels: issue 9
         assert body["year"] == 2026 and body["unit_code"] == "U001"
         rows = body["table3"]["rows"]
         assert list(rows) == list(ROWS)
@@ -354,7 +354,7 @@ async def test_json_report_and_unit_scoping(database_url: str) -> None:
         for role in ("office", "admin", "assessor", "inspector"):
             ok = await api.client.get(url, params={"region": "1304"}, headers=api.auth(role))
             assert ok.status_code == 200, (role, ok.text)
-            assert set(ok.json()) == {"year", "region", "table3", "table4"}
+            assert set(ok.json()) == {"year", "region", "table3", "table4", "labels"}
             assert ok.json()["table3"]["rows"]["received"]["total"] == 3
             assert (await api.client.get(url, params={"unit_code": "U002"}, headers=api.auth(role))).status_code == 200
 

@@ -66,7 +66,8 @@ async def test_a_malformed_application_is_422(database_url: str, case: str) -> N
         r = await a.client.post(
             "/api/v1/requests", content=content, headers={**desk.headers, "Content-Type": "application/json"}
         )
-        problem(r, 422)
+        # NUL and lone surrogates never reach the schema: the shared input guard answers 400 (issue 8).
+        problem(r, 400 if case in ("NUL in description", "lone surrogate in name") else 422)
 
 
 async def test_unknown_unit_is_422_and_non_json_bodies_are_400_or_415(database_url: str) -> None:
@@ -259,7 +260,8 @@ async def test_a_bad_cursor_is_400(database_url: str, cursor: str) -> None:
 async def test_bad_list_parameters_are_422(database_url: str, params: dict) -> None:
     async with api(database_url) as a:
         desk = await open_desk(a, date(2026, 9, 28))
-        problem(await a.client.get("/api/v1/requests", params=params, headers=desk.headers), 422)
+        nul = any("\x00" in str(v) for v in params.values())  # the shared input guard's 400 (issue 8)
+        problem(await a.client.get("/api/v1/requests", params=params, headers=desk.headers), 400 if nul else 422)
 
 
 # -- administrative review and litigation records ------------------------------------------------------

@@ -51,6 +51,10 @@ async def test_the_unit_uploads_a_reply_letter_and_readers_download_it(database_
 
         other_unit = a.auth("handler", units=("U999",))
         refused = await a.client.post(path, headers=other_unit, files={"file": ("x.txt", b"x", "text/plain")})
+        assert refused.status_code == 404  # another unit's application: as if there were none (issue 8)
+        assert (await a.client.get(f"{path}/{attachment['id']}", headers=other_unit)).status_code == 404
+        assessor = a.auth("assessor")  # reads every unit, acts on none
+        refused = await a.client.post(path, headers=assessor, files={"file": ("x.txt", b"x", "text/plain")})
         assert refused.status_code == 403
         bad_kind = await a.client.post(
             path, headers=staff, data={"kind": "poem"}, files={"file": ("x.txt", b"x", "text/plain")}

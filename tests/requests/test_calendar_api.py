@@ -78,6 +78,7 @@ async def test_put_a_year_then_count_with_it_and_survive_a_restart(database_url:
         assert len(events) == 1
         assert events[0]["subject"] == "2027"
         assert events[0]["data"]["year"] == 2027
+        assert events[0]["data"]["version"] == 1  # the replicas order a year's updates by it
         assert events[0]["data"]["makeup_workdays"][0] == {"day": "2027-02-14", "name": "春节调休上班"}
         assert len(events[0]["data"]["holidays"]) == 11
         audit = await a.audit("calendar_year")
@@ -93,12 +94,18 @@ async def test_put_a_year_then_count_with_it_and_survive_a_restart(database_url:
             headers={**a.auth("admin"), "If-Match": '"7"'},
         )
         assert stale.status_code == 412 and stale.json()["code"] == "precondition_failed"
+        replaced = await a.client.put(
+            f"{CAL}/2027", json={**ARRANGEMENT_2027, "makeup_workdays": []}, headers=a.auth("admin")
+        )
+        assert replaced.status_code == 200 and replaced.json()["version"] == 2
+        assert [e["data"]["version"] for e in await a.events("calendar.updated")] == [1, 2]
 
     # A new app on the same database: the startup hook loads the stored year.
     async with api(database_url) as b:
         restarted = b.runtime.calendar
         assert restarted.is_known(2027)
-        assert restarted.add_working_days(date(2027, 2, 5), 1).day == date(2027, 2, 14)
+        # The replaced arrangement (no make-up days): the first working day after 春节 is Monday 15 February.
+        assert restarted.add_working_days(date(2027, 2, 5), 1).day == date(2027, 2, 15)
         assert restarted.arrangement(2027).source == "loaded"  # type: ignore[union-attr]
 
 

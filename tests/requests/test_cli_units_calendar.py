@@ -121,3 +121,39 @@ def test_calendar_load_refuses_an_invalid_file_whole(database: Path, tmp_path: P
     assert result.exit_code == 1
     assert "2027-02-12" in result.output
     assert query(database, "SELECT count(*) FROM calendar_years") == [(0,)]
+
+
+def test_reference_republish(database: Path, tmp_path: Path) -> None:
+    """``gongkai reference republish``: every unit and every loaded year into the outbox again, at
+    the version it stands at, with one audit entry; the rows themselves are untouched."""
+    units = tmp_path / "units.csv"
+    units.write_text(
+        "unit_code,name,kind,parent_code,region,contact_name,role\n"
+        "GOV,某县人民政府,government,,110101,王五,principal_leader\n"
+        "EDU,某县教育局,department,GOV,110101,,\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(app, ["units", "import", str(units)]).exit_code == 0
+    year = tmp_path / "2027.json"
+    year.write_text(json.dumps({"year": 2027, "holidays": [{"day": "2027-01-01", "name": "元旦"}]}), encoding="utf-8")
+    assert runner.invoke(app, ["calendar", "load", str(year)]).exit_code == 0
+    before = query(database, "SELECT unit_code, version, updated_at FROM units ORDER BY unit_code")
+
+    result = runner.invoke(app, ["reference", "republish"])
+    assert result.exit_code == 0, result.output
+    assert "2 units" in result.output and "2027" in result.output
+    payloads = [json.loads(p) for (p,) in query(database, "SELECT payload FROM outbox ORDER BY seq")]
+    republished = payloads[3:]
+    assert [(e["type"], e["subject"], e["data"]["version"]) for e in republished] == [
+        ("unit.upserted", "EDU", 1),
+        ("unit.upserted", "GOV", 1),
+        ("calendar.updated", "2027", 1),
+    ]
+    # The same data as first published, under new ids.
+    assert republished[1]["data"] == payloads[1 if payloads[1]["subject"] == "GOV" else 0]["data"]
+    assert republished[1]["data"]["contacts"][0]["role"] == "principal_leader"
+    assert {e["id"] for e in republished}.isdisjoint(e["id"] for e in payloads[:3])
+    assert query(database, "SELECT unit_code, version, updated_at FROM units ORDER BY unit_code") == before
+    assert query(database, "SELECT action, entity_id FROM audit_log WHERE entity_type = 'reference_data'") == [
+        ("reference.republished", "requests")
+    ]

@@ -329,6 +329,11 @@ async def test_the_sweep_endpoint_needs_admin_or_office_and_returns_the_counts(d
             "hotline_unanswered_emitted": 0,
             "lapsed": 0,
             "signatures_purged": 0,
+            "consultations_lapsed": 0,
+            "reasons_lapsed": 0,
+            "unconfirmed_emitted": 0,
+            "report_up_due_soon_emitted": 0,
+            "report_up_overdue_emitted": 0,
         }
         again = await api.client.post(SWEEP, json={"today": "2026-10-30"}, headers=api.auth("admin"))
         assert again.status_code == 200

@@ -27,7 +27,8 @@ async def upload(a, name: str, content: bytes, **headers: str):  # type: ignore[
 
 
 async def stored(a) -> dict[str, dict]:  # type: ignore[no-untyped-def]
-    page = (await a.client.get("/api/v1/units", params={"limit": 500})).json()
+    """The directory as the office sees it (contacts included)."""
+    page = (await a.client.get("/api/v1/units", params={"limit": 500}, headers=a.auth("office"))).json()
     return {u["unit_code"]: u for u in page["items"]}
 
 
@@ -123,3 +124,63 @@ async def test_unreadable_and_oversized_files(database_url: str) -> None:
         big = await upload(a, "u.csv", ("unit_code,name,kind,parent_code,region\n" + rows).encode())
         assert big.status_code == 413 and big.json()["code"] == "too_many_rows"
         assert (await a.client.post(IMPORT, headers=a.auth("office"))).status_code == 422
+
+
+ROLES_CSV = (
+    "单位代码,单位名称,单位类型,上级单位代码,行政区划,联系人,角色,职务,电话\n"
+    "EDU,某县教育局,部门,,110101,李主任,主要负责人,局长,0571-1111\n"
+    "EDU,,,,,赵副,分管负责人,副局长,\n"
+    "EDU,,,,,王敏,政务公开联络员,,0571-2222\n"
+    "EDU,,,,,钱七,,科员,\n"
+    "HEALTH,某县卫健局,部门,,110101,孙局,principal_leader,,\n"
+)
+
+
+async def test_a_role_column_in_chinese_or_english(database_url: str) -> None:
+    """角色: the Chinese labels (政务公开联络员, 主要负责人, 分管负责人, 其他) or the English values;
+    blank is 其他. Roles are published with the unit (``unit.upserted``)."""
+    async with api(database_url) as a:
+        response = await upload(a, "units.csv", ROLES_CSV.encode("gb18030"))
+        assert response.status_code == 200, response.text
+        assert response.json()["created"] == 2 and response.json()["ignored_columns"] == []
+        units = await stored(a)
+        assert [(c["name"], c["role"]) for c in units["EDU"]["contacts"]] == [
+            ("李主任", "principal_leader"),
+            ("赵副", "leader_in_charge"),
+            ("王敏", "disclosure_contact"),
+            ("钱七", "other"),
+        ]
+        assert units["HEALTH"]["contacts"][0]["role"] == "principal_leader"
+        events = {e["subject"]: e["data"] for e in await a.events("unit.upserted")}
+        assert [c["role"] for c in events["EDU"]["contacts"]] == [
+            "principal_leader",
+            "leader_in_charge",
+            "disclosure_contact",
+            "other",
+        ]
+        assert (events["EDU"]["version"], events["EDU"]["active"]) == (1, True)
+
+        # The same file again: the roles are part of what is compared, nothing changed.
+        again = await upload(a, "units.csv", ROLES_CSV.encode("utf-8"))
+        assert (again.json()["unchanged"], again.json()["updated"]) == (2, 0)
+        # One role changed: that unit is updated, at version 2.
+        changed = ROLES_CSV.replace("钱七,,科员", "钱七,联络员,科员")
+        response = await upload(a, "units.csv", changed.encode("utf-8"))
+        assert (response.json()["updated"], response.json()["unchanged"]) == (1, 1)
+        assert (await stored(a))["EDU"]["contacts"][3]["role"] == "disclosure_contact"
+        assert [e["data"]["version"] for e in await a.events("unit.upserted")][-1] == 2
+
+        # English headers and values.
+        english = "unit_code,name,kind,region,contact_name,role\nSOE,Water company,other,110101,Wang,leader_in_charge\n"
+        assert (await upload(a, "u.csv", english.encode())).status_code == 200
+        assert (await stored(a))["SOE"]["contacts"][0]["role"] == "leader_in_charge"
+
+
+async def test_an_unknown_role_is_a_row_error(database_url: str) -> None:
+    bad = ROLES_CSV + "TAX,某县税务局,部门,,110101,周八,一把手,,\nTAX,,,,,吴九,boss,,\n"
+    async with api(database_url) as a:
+        response = await upload(a, "units.csv", bad.encode("utf-8"))
+        assert response.status_code == 422, response.text
+        assert [(e["row"], e["field"]) for e in response.json()["errors"]] == [(7, "contact_role"), (8, "contact_role")]
+        assert "主要负责人" in response.json()["errors"][0]["message"]
+        assert await stored(a) == {}

@@ -128,7 +128,8 @@ def _hs_token(claims: dict) -> str:
 
 
 def _exp() -> datetime:
-    return datetime.now(UTC) + timedelta(minutes=5)
+    # Evaluated when the parameters are collected: far enough ahead for a long suite to reach them.
+    return datetime.now(UTC) + timedelta(days=1)
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,12 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from shared.auth import TokenVerifier, mint_dev_token
 from shared.clock import SHANGHAI, Clock, dev_clock_router, legal_date
+from shared.errors import install_problem_handlers
+from tests.support import make_settings
+
+SETTINGS = make_settings()
 
 
 class FakeWall:
@@ -113,8 +118,13 @@ def test_clock_refuses_to_leave_the_plausible_range() -> None:
 async def client() -> AsyncIterator[httpx.AsyncClient]:
     app = FastAPI()
     app.state.clock = Clock(FakeWall(datetime(2026, 1, 5, tzinfo=UTC)))
+    app.state.token_verifier = TokenVerifier(SETTINGS)
+    install_problem_handlers(app)
     app.include_router(dev_clock_router())
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://test") as http:
+    admin = mint_dev_token(SETTINGS, sub="admin-1", roles=["admin"])
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app), base_url="http://test", headers={"Authorization": f"Bearer {admin}"}
+    ) as http:
         yield http
 
 
@@ -150,6 +160,10 @@ async def test_put_clock_reads_naive_time_as_shanghai(client: httpx.AsyncClient)
         ("PUT", "/api/v1/_dev/clock", {"now": "yesterday"}),
         ("PUT", "/api/v1/_dev/clock", {}),
         ("PUT", "/api/v1/_dev/clock", {"now": "9999-12-31T00:00:00+00:00"}),
+        # Issue 8: these overflowed (OverflowError, a 500) while being converted to UTC.
+        ("PUT", "/api/v1/_dev/clock", {"now": "9999-12-31T23:00:00-14:00"}),
+        ("PUT", "/api/v1/_dev/clock", {"now": "0001-01-01T00:30:00+08:00"}),
+        ("PUT", "/api/v1/_dev/clock", {"now": "0001-01-01T00:00:00"}),
         ("POST", "/api/v1/_dev/clock/advance", {"days": 3661}),
         ("POST", "/api/v1/_dev/clock/advance", {"days": "three"}),
         ("POST", "/api/v1/_dev/clock/advance", {"seconds": 10**12}),
@@ -160,4 +174,22 @@ async def test_bad_clock_input_is_422_and_leaves_clock_alone(
 ) -> None:
     response = await client.request(method, path, json=body)
     assert response.status_code == 422
+    assert (await client.get("/api/v1/_dev/clock")).json()["real"] is True
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/api/v1/_dev/clock", None),
+        ("PUT", "/api/v1/_dev/clock", {"now": "2030-01-01T00:00:00+08:00"}),
+        ("POST", "/api/v1/_dev/clock/advance", {"days": 30}),
+    ],
+)
+async def test_the_dev_clock_needs_role_admin(client: httpx.AsyncClient, method: str, path: str, body: dict) -> None:
+    """Issue 8, finding 4: anyone could move the clock (and with it the deadlines) of a test system."""
+    anonymous = await client.request(method, path, json=body, headers={"Authorization": ""})
+    assert anonymous.status_code == 401
+    handler = mint_dev_token(SETTINGS, sub="clerk", roles=["handler", "office"])
+    refused = await client.request(method, path, json=body, headers={"Authorization": f"Bearer {handler}"})
+    assert refused.status_code == 403
     assert (await client.get("/api/v1/_dev/clock")).json()["real"] is True

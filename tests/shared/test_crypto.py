@@ -6,7 +6,14 @@ import base64
 
 import pytest
 
-from shared.crypto import DEV_FIELD_KEY, CryptoError, FieldCipher, mask_identity_number
+from shared.crypto import (
+    DEV_FIELD_KEY,
+    CryptoError,
+    FieldCipher,
+    mask_identity_like,
+    mask_identity_number,
+    mask_identity_values,
+)
 from shared.settings import Settings
 
 CONTEXT = "requests.applicant.id_number"
@@ -145,18 +152,43 @@ def test_blind_index_differs_by_context_and_key() -> None:
 @pytest.mark.parametrize(
     "value, masked",
     [
-        ("110101199003071234", "1101**********1234"),  # DESIGN §5 example, 18-digit 居民身份证
-        ("11010119900307123X", "1101**********123X"),
-        ("110101900307123", "1101*******7123"),  # 15-digit first-generation card
-        ("E12345678", "E123*5678"),  # passport, 9 characters
-        ("H0123456789", "H012***6789"),  # 港澳居民来往内地通行证
-        ("12345678", "1******8"),  # 8 and fewer: first and last only
-        ("ABC", "A*C"),
+        ("110101199003071234", "11************1234"),  # 18-digit 居民身份证: 6 of 18 shown
+        ("11010119900307123X", "11************123X"),
+        ("110101900307123", "1**********7123"),  # 15-digit first-generation card: 5 of 15
+        ("E12345678", "E******78"),  # passport, 9 characters: 3 (was 8: E123*5678, issue 8)
+        ("H0123456789", "H********89"),  # 港澳居民来往内地通行证, 11: 3
+        ("12345678", "******78"),  # 8: 2
+        ("ABC", "**C"),
         ("AB", "**"),
         ("A", "*"),
         ("", ""),
     ],
 )
-def test_masking_keeps_first_and_last_characters_and_length(value: str, masked: str) -> None:
+def test_masking_reveals_at_most_a_third_of_any_document_number(value: str, masked: str) -> None:
+    """Issue 8, finding 3: one rule for every document type, at most a third of the characters."""
     assert mask_identity_number(value) == masked
     assert len(masked) == len(value)
+    assert len(value) - masked.count("*") <= len(value) / 3
+
+
+def test_masking_a_masked_number_changes_nothing_and_free_text_is_masked_too() -> None:
+    assert mask_identity_number("11************1234") == "11************1234"
+    assert (
+        mask_identity_like("身份证 110101199003071234，电话 13800138000")
+        == "身份证 11************1234，电话 13800138000"
+    )
+    assert mask_identity_values({"applicant": {"id_number": "E12345678"}, "notes": ["110101900307123"]}) == {
+        "applicant": {"id_number": "E******78"},
+        "notes": ["1**********7123"],
+    }
+
+
+def test_bytes_encrypted_under_one_context_do_not_decrypt_under_another() -> None:
+    c = cipher()
+    token = c.encrypt_bytes(b'{"query_code": "ABCD1234"}', context="gongkai.idempotency.response:k1")
+    assert b"ABCD1234" not in token and token.startswith(b"v1.")
+    assert c.decrypt_bytes(token, context="gongkai.idempotency.response:k1") == b'{"query_code": "ABCD1234"}'
+    with pytest.raises(CryptoError):
+        c.decrypt_bytes(token, context="gongkai.idempotency.response:k2")
+    with pytest.raises(CryptoError):
+        c.decrypt_bytes(b"\xff" + token, context="gongkai.idempotency.response:k1")

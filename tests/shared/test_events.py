@@ -35,7 +35,10 @@ from shared.events import (
     RequestOverdue,
     RequestRegistered,
     RequestReplied,
+    RequestReportUpDueSoon,
+    RequestReportUpOverdue,
     RequestReviewDecided,
+    RequestUnconfirmed,
     ScoringGradeFailed,
     ScoringSheetFinalized,
     UnitContact,
@@ -68,7 +71,10 @@ DESIGN_CATALOGUE_V1 = {
     "accountability.rectification_ordered",
     "accountability.rectification_overdue",
     "notification.failed",
+    "request.unconfirmed",
 }
+# Beyond the DESIGN's list (additive, issue 11): the report-up obligation of seed 001.
+ADDED_TYPES = {"request.report_up_due_soon", "request.report_up_overdue"}
 
 # One realistic instance of every type.
 SAMPLES: list[EventData] = [
@@ -120,6 +126,27 @@ SAMPLES: list[EventData] = [
         workorder_no="12345-20261001-0007", unit_code="330102001", content="申请公开的信息逾期未答复", received_at=NOW
     ),
     HotlineWorkorderUnanswered(workorder_no="12345-20261001-0007", unit_code="330102001", due_at=NOW),
+    RequestUnconfirmed(
+        request_id="r-2",
+        tracking_no="GK20261001000000000002",
+        unit_code="330102001",
+        channel="online",
+        submitted_at=NOW,
+    ),
+    RequestReportUpDueSoon(
+        request_id="r-1",
+        tracking_no="GK20261001000000000001",
+        unit_code="330102001",
+        due_on=date(2026, 10, 9),
+        working_days_left=2,
+    ),
+    RequestReportUpOverdue(
+        request_id="r-1",
+        tracking_no="GK20261001000000000001",
+        unit_code="330102001",
+        handler_id="h-1",
+        due_on=date(2026, 10, 9),
+    ),
     ScoringSheetFinalized(scheme_id="s-2026", year=2026, unit_code="330102001", total=96.5, grade="excellent", rank=1),
     ScoringGradeFailed(scheme_id="s-2026", year=2026, unit_code="330102001", total=88.0, veto_reasons=["发生泄密事件"]),
     AppraisalResultPublished(campaign_id="c-2026", year=2026, unit_code="330102001", score=91.2, rating="satisfied"),
@@ -145,8 +172,8 @@ def event_of(data: EventData, **overrides: object) -> CloudEvent:
 
 
 def test_every_design_catalogue_type_is_registered() -> None:
-    assert set(EVENT_TYPES) == DESIGN_CATALOGUE_V1
-    assert {type(sample).TYPE for sample in SAMPLES} == DESIGN_CATALOGUE_V1
+    assert set(EVENT_TYPES) == DESIGN_CATALOGUE_V1 | ADDED_TYPES
+    assert {type(sample).TYPE for sample in SAMPLES} == DESIGN_CATALOGUE_V1 | ADDED_TYPES
 
 
 def test_correction_requested_and_received_are_two_types_with_the_same_fields() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.requests.config import Ctx
@@ -22,23 +22,25 @@ from services.requests.schemas.applications import (
     CorrectionRequestIn,
     CreatedApplication,
     DeadlineOut,
+    DeferIn,
     ExtendIn,
     FeeNoticeIn,
     OnDay,
+    ReasonsIn,
+    ReasonsRequestIn,
     ReplyIn,
+    ReportUpIn,
     ReviewIn,
-    ReviewRecordIn,
-    ReviewRecordOut,
-    ReviewRecordPatch,
     TimelineEntry,
     TrackOut,
     WithdrawIn,
 )
-from services.requests.service.applications import actions, create, reads, reviews
+from services.requests.service.applications import actions, confidentiality, create, reads
 from services.requests.service.applications import consultations as consulting
+from services.requests.service.applications import reasons as volume
 from shared.auth import Principal, current_principal, optional_principal
 from shared.errors import PROBLEM_RESPONSES
-from shared.etags import etag
+from shared.etags import RequiredIfMatch, etag
 from shared.pagination import Page, PageParams, page_params
 from shared.runtime import runtime_dependency, session_dependency
 
@@ -47,7 +49,7 @@ Runtime = Annotated[Ctx, Depends(runtime_dependency("requests"))]
 # The use case's transaction: committed before the response is sent, rolled back on any error.
 Session = Annotated[AsyncSession, Depends(session_dependency("requests"), scope="function")]
 Caller = Annotated[Principal, Depends(current_principal)]
-IfMatch = Annotated[str | None, Header(description="the application's ETag, as read (required for every action)")]
+IfMatch = RequiredIfMatch  # the application's ETag, as read: required for every action (428), so in OpenAPI
 ApplicationId = Annotated[str, Path(max_length=64, pattern=PLAIN_TEXT, description="申请 id")]
 SubId = Annotated[str, Path(max_length=64, pattern=PLAIN_TEXT)]
 
@@ -97,8 +99,26 @@ async def list_applications(
     channel: Annotated[str | None, _text_query(20)] = None,
     applicant_type: Annotated[str | None, _text_query(30)] = None,
     q: Annotated[str | None, _text_query(200, "text in the description, tracking no. or applicant name")] = None,
+    unconfirmed: Annotated[
+        bool | None, Query(description="条例 第三十一条: waiting for confirmation longer than the setting")
+    ] = None,
+    possible_duplicate: Annotated[
+        bool | None, Query(description="条例 第三十六条(六): flagged as a possible repeat")
+    ] = None,
+    report_up_overdue: Annotated[bool | None, Query(description="seed 001: a refusal not reported up in time")] = None,
 ) -> Page[ApplicationOut]:
-    filters = reads.ApplicationFilters(unit_code, state, overdue, due_before, channel, applicant_type, q)
+    filters = reads.ApplicationFilters(
+        unit_code,
+        state,
+        overdue,
+        due_before,
+        channel,
+        applicant_type,
+        q,
+        unconfirmed=unconfirmed,
+        possible_duplicate=possible_duplicate,
+        report_up_overdue=report_up_overdue,
+    )
     return await reads.list_applications(session, rt, principal, filters, paging.limit, paging.cursor)
 
 
@@ -247,7 +267,7 @@ async def close_consultation(
 ) -> ConsultationOut:
     """Returns the consultation; the ``ETag`` header is the application's new version."""
     out, version = await consulting.close_consultation(
-        session, rt, principal, application_id, consultation_id, if_match, body.on, body.opinion
+        session, rt, principal, application_id, consultation_id, if_match, body.on, body.opinion, body.objects
     )
     response.headers["ETag"] = etag(version)
     return out
@@ -283,7 +303,18 @@ async def fee_notice(
 ) -> ApplicationOut:
     return _with_etag(
         response,
-        await actions.fee_notice(session, rt, principal, application_id, if_match, body.on, body.method, body.pages),
+        await actions.fee_notice(
+            session,
+            rt,
+            principal,
+            application_id,
+            if_match,
+            body.on,
+            body.method,
+            body.pages,
+            body.how_to_pay,
+            body.delivered_on,
+        ),
     )
 
 
@@ -327,8 +358,103 @@ async def reply(
     if_match: IfMatch = None,
 ) -> ApplicationOut:
     out = await actions.reply(
-        session, rt, principal, application_id, if_match, body.on, body.outcome, body.legal_basis, body.text
+        session,
+        rt,
+        principal,
+        application_id,
+        if_match,
+        body.on,
+        body.outcome,
+        body.legal_basis,
+        body.text,
+        body.public_interest,
     )
+    return _with_etag(response, out)
+
+
+@router.post(
+    "/{application_id}/request-reasons",
+    response_model=ApplicationOut,
+    summary="要求说明理由 (Art. 35: the clock pauses until the answer or the period's end)",
+)
+async def request_reasons(
+    application_id: ApplicationId,
+    body: ReasonsRequestIn,
+    response: Response,
+    rt: Runtime,
+    principal: Caller,
+    session: Session,
+    if_match: IfMatch = None,
+) -> ApplicationOut:
+    out = await volume.request_reasons(
+        session, rt, principal, application_id, if_match, body.on, body.allowed_working_days, body.note
+    )
+    return _with_etag(response, out)
+
+
+@router.post("/{application_id}/receive-reasons", response_model=ApplicationOut, summary="收到理由说明 (Art. 35)")
+async def receive_reasons(
+    application_id: ApplicationId,
+    body: ReasonsIn,
+    response: Response,
+    rt: Runtime,
+    principal: Caller,
+    session: Session,
+    if_match: IfMatch = None,
+) -> ApplicationOut:
+    out = await volume.receive_reasons(session, rt, principal, application_id, if_match, body.on, body.answer)
+    return _with_etag(response, out)
+
+
+@router.post(
+    "/{application_id}/defer", response_model=ApplicationOut, summary="确定延迟答复期限 (Art. 35: no statutory cap)"
+)
+async def defer(
+    application_id: ApplicationId,
+    body: DeferIn,
+    response: Response,
+    rt: Runtime,
+    principal: Caller,
+    session: Session,
+    if_match: IfMatch = None,
+) -> ApplicationOut:
+    out = await volume.defer(session, rt, principal, application_id, if_match, body.on, body.due_on, body.reason)
+    return _with_etag(response, out)
+
+
+@router.post(
+    "/{application_id}/request-review",
+    response_model=ApplicationOut,
+    summary="提请保密审查 (seed 001 第十条: the opinion within 15 working days)",
+)
+async def request_review(
+    application_id: ApplicationId,
+    response: Response,
+    rt: Runtime,
+    principal: Caller,
+    session: Session,
+    if_match: IfMatch = None,
+    body: OnDay = Body(default_factory=OnDay),
+) -> ApplicationOut:
+    out = await confidentiality.request_review(session, rt, principal, application_id, if_match, body.on)
+    return _with_etag(response, out)
+
+
+@router.post(
+    "/{application_id}/report-up",
+    response_model=ApplicationOut,
+    summary="不予公开决定报告上一级主管部门 (seed 001: within 5 working days)",
+)
+async def report_up(
+    application_id: ApplicationId,
+    body: ReportUpIn,
+    response: Response,
+    rt: Runtime,
+    principal: Caller,
+    session: Session,
+    if_match: IfMatch = None,
+) -> ApplicationOut:
+    out = await confidentiality.report_up(session, rt, principal, application_id, if_match, body.on, body.to, body.note)
     return _with_etag(response, out)
 
 
@@ -358,44 +484,3 @@ async def archive(
     body: OnDay = Body(default_factory=OnDay),
 ) -> ApplicationOut:
     return _with_etag(response, await actions.archive(session, rt, principal, application_id, if_match, body.on))
-
-
-@router.get("/{application_id}/reviews", response_model=list[ReviewRecordOut], summary="行政复议、行政诉讼记录")
-async def review_records(
-    application_id: ApplicationId, rt: Runtime, principal: Caller, session: Session
-) -> list[ReviewRecordOut]:
-    return await reviews.list_review_records(session, rt, principal, application_id)
-
-
-@router.post(
-    "/{application_id}/reviews", status_code=201, response_model=ReviewRecordOut, summary="登记行政复议或行政诉讼"
-)
-async def add_review_record(
-    application_id: ApplicationId,
-    body: ReviewRecordIn,
-    response: Response,
-    rt: Runtime,
-    principal: Caller,
-    session: Session,
-) -> ReviewRecordOut:
-    """Returns the record with its ``ETag`` (its version), for the later ``PATCH`` of the result."""
-    out = await reviews.add_review_record(session, rt, principal, application_id, body)
-    response.headers["ETag"] = etag(out.version)
-    return out
-
-
-@router.patch("/{application_id}/reviews/{record_id}", response_model=ReviewRecordOut, summary="登记复议或诉讼结果")
-async def update_review_record(
-    application_id: ApplicationId,
-    record_id: SubId,
-    body: ReviewRecordPatch,
-    response: Response,
-    rt: Runtime,
-    principal: Caller,
-    session: Session,
-    if_match: IfMatch = None,
-) -> ReviewRecordOut:
-    """``If-Match`` on the record's ``ETag`` (its version) is required."""
-    out = await reviews.update_review_record(session, rt, principal, application_id, record_id, body, if_match)
-    response.headers["ETag"] = etag(out.version)
-    return out

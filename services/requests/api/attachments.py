@@ -63,9 +63,15 @@ async def download(
     rt: Runtime,
     principal: Caller,
 ) -> Response:
+    """The file, as a download: its own media type only when on the served list, otherwise
+    ``application/octet-stream``; never sniffed, never run (``nosniff``, a sandboxing CSP)."""
     meta, data = await cases.read_attachment(session, rt, principal, application_id, attachment_id)
     return Response(
         data,
-        media_type=meta.content_type,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(meta.filename)}"},
+        media_type=cases.served_media_type(meta.content_type),
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(meta.filename)}",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+        },
     )

@@ -6,16 +6,16 @@ Inbound calls are authenticated by signature, not by a bearer token (``shared.si
 body)>`` under one of ``GONGKAI_REQUESTS_HOTLINE_SECRETS`` / ``GONGKAI_REQUESTS_PROVINCIAL_SECRETS``
 (comma-separated: several during a rotation). The signature is checked on the raw body *before*
 anything is parsed, so an unsigned caller learns nothing about validation; each signature is
-accepted once (``signature_nonces``) within ±300 s of the service clock. A retry must be re-signed
+accepted once (``signature_nonces``) within ±300 s of the real wall clock (never the dev clock,
+which an administrator may move: the window and the nonces' retention must not move with it). A retry must be re-signed
 with a fresh timestamp; its repeated effect is caught by the work-order number / provincial id
 (200 with the stored result) and, when sent, by ``Idempotency-Key``.
 
-``Idempotency-Key`` and signatures: the shared middleware runs before the route and scopes keys by
-bearer subject; a signed call has none, so its keys live in the "anonymous" scope and a stored
-response is replayed (``Idempotent-Replayed: true``) to a request with the same key and the same
-body *without* the signature being checked again. Accepted because the replay needs both the key
-and the byte-identical body (which already holds everything the response reveals but the
-query_code), and because only successes are stored — so senders must use random keys (UUIDs).
+``Idempotency-Key`` and signatures: a signed call has no bearer subject, so its keys live in the
+"anonymous" scope. The signature is verified first, always: the stored response is found by the
+route's session dependency, which runs after the signed-body dependency (shared.runtime), so a
+replay (``Idempotent-Replayed: true``) needs a fresh valid signature as well as the key and the
+same body (issue 8). Senders should still use random keys (UUIDs).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.requests.config import DEV_SECRETS, Ctx
+from services.requests.schemas.examples import INTAKE_EXAMPLES, SIGNATURE_DOC
 from services.requests.schemas.intake import (
     WORKORDER_NO_PATTERN,
     AnswerIn,
@@ -42,6 +43,7 @@ from services.requests.schemas.intake import (
 from services.requests.service import intake
 from shared.auth import Principal, current_principal
 from shared.errors import PROBLEM_RESPONSES, ProblemError
+from shared.inputs import MAX_JSON_DEPTH, json_depth_exceeds
 from shared.pagination import Page, PageParams, page_params
 from shared.runtime import runtime_dependency, session_dependency
 from shared.signing import verify_request
@@ -91,9 +93,13 @@ def _inline_schema(model: type[BaseModel]) -> dict[str, Any]:
 
 
 def _signed_body(model: type[BaseModel]) -> dict[str, Any]:
+    # The signature scheme, the dev secrets and an example body in /docs (issue 9).
+    content: dict[str, Any] = {"schema": _inline_schema(model)}
+    if model.__name__ in INTAKE_EXAMPLES:
+        content["example"] = INTAKE_EXAMPLES[model.__name__]
     return {
         "parameters": _SIGNATURE_HEADERS,
-        "requestBody": {"required": True, "content": {"application/json": {"schema": _inline_schema(model)}}},
+        "requestBody": {"required": True, "description": SIGNATURE_DOC, "content": {"application/json": content}},
     }
 
 
@@ -112,7 +118,6 @@ async def _verified(request: Request, runtime: Ctx, secrets_csv: str, model: typ
         request,
         _secrets(secrets_csv, prod=runtime.settings.is_prod),
         intake.signature_guard(runtime),
-        now=runtime.clock.now().timestamp(),
     )
     media_type = (request.headers.get("content-type") or "").split(";", 1)[0].strip().lower()
     if media_type != "application/json":
@@ -122,10 +127,12 @@ async def _verified(request: Request, runtime: Ctx, secrets_csv: str, model: typ
             "不支持的请求体类型",
             f"请求体须为 application/json，收到的 Content-Type 为 {media_type or '（未提供）'}",
         )
+    if json_depth_exceeds(body):
+        raise ProblemError(400, "json_too_deep", "请求体嵌套过深", f"JSON 的嵌套不能超过 {MAX_JSON_DEPTH} 层")
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ProblemError(400, "malformed_json", "请求体不是合法的 JSON", str(exc)) from exc
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise ProblemError(400, "malformed_json", "请求体不是合法的 JSON", str(exc)[:200]) from exc
     try:
         return model.model_validate(data)
     except ValidationError as exc:

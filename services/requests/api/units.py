@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.requests.config import Ctx
 from services.requests.schemas.units import UNIT_CODE_PATTERN, ImportResult, UnitIn, UnitOut
 from services.requests.service import units as service
-from shared.auth import Principal, require_roles, require_unit_access
+from shared.auth import Principal, optional_principal, require_roles, require_unit_access
 from shared.errors import PROBLEM_RESPONSES
 from shared.etags import etag
 from shared.pagination import Page, PageParams, page_params
@@ -21,6 +21,7 @@ router = APIRouter(prefix="/api/v1/units", tags=["units 单位名录"], response
 
 Runtime = Annotated[Ctx, Depends(runtime_dependency("requests"))]
 Session = Annotated[AsyncSession, Depends(session_dependency("requests"), scope="function")]
+Viewer = Annotated[Principal | None, Depends(optional_principal)]
 UnitCode = Annotated[str, Path(pattern=UNIT_CODE_PATTERN, description="单位代码 / unit code")]
 IfMatch = Annotated[
     str | None,
@@ -34,6 +35,8 @@ IfMatch = Annotated[
 @router.get("", response_model=Page[UnitOut], summary="单位列表 / list units (public)")
 async def list_units(
     session: Session,
+    viewer: Viewer,
+    response: Response,
     page: Annotated[PageParams, Depends(page_params)],
     kind: Annotated[UnitKind | None, Query(description="单位类型 / kind")] = None,
     region: Annotated[str | None, Query(max_length=12, description="行政区划代码 / region code")] = None,
@@ -41,11 +44,15 @@ async def list_units(
     q: Annotated[str | None, Query(max_length=100, description="名称包含 / name contains")] = None,
     active: Annotated[bool | None, Query(description="是否有效 / active")] = None,
 ) -> Page[UnitOut]:
-    """公开接口：申请人提交申请时选择单位，无需令牌。按单位代码排序分页。
+    """公开接口：申请人提交申请时选择单位，无需令牌。按单位代码排序分页。联系人仅对工作人员
+    （主管部门、管理员、考核与纪检人员、本单位工作人员）显示，其他调用方为 ``null``。
 
-    Public (applicants pick the unit they apply to); ordered by unit code, cursor pages."""
+    Public (applicants pick the unit they apply to); ordered by unit code, cursor pages.
+    ``contacts`` only for staff who read the unit's work, ``null`` for everyone else."""
+    response.headers["Vary"] = "Authorization"
     return await service.list_units(
         session,
+        viewer,
         kind=kind,
         region=region,
         parent_code=parent_code,
@@ -72,8 +79,9 @@ async def import_units(
 
     Columns (Chinese or English headers): 单位代码/unit_code, 单位名称/name, 单位类型/kind
     (政府/部门/乡镇/国有企业/其他 or the English values), 上级单位代码/parent_code,
-    行政区划/region, 联系人/contact_name, 职务/contact_title, 电话/contact_phone,
-    邮箱/contact_email, optional 是否有效/active (是/否). A unit with several contacts takes
+    行政区划/region, 联系人/contact_name, 角色/contact_role (政务公开联络员/主要负责人/分管负责人/其他
+    or the English values; blank: 其他), 职务/contact_title, 电话/contact_phone, 邮箱/contact_email,
+    optional 是否有效/active (是/否). A unit with several contacts takes
     several rows with the same unit code. Each listed unit is replaced whole; units not in the
     file are untouched. At most 20,000 data rows (413 beyond). Roles: office, admin."""
     content = await file.read()
@@ -81,10 +89,14 @@ async def import_units(
 
 
 @router.get("/{unit_code}", response_model=UnitOut, summary="单位详情 / a unit (public)")
-async def get_unit(session: Session, unit_code: UnitCode, response: Response) -> UnitOut:
-    """公开接口。响应头 ``ETag`` 为版本号，修改时可放入 ``If-Match``。"""
-    unit = await service.get_unit(session, unit_code)
+async def get_unit(session: Session, viewer: Viewer, unit_code: UnitCode, response: Response) -> UnitOut:
+    """公开接口；联系人仅对工作人员显示（其他调用方为 ``null``）。响应头 ``ETag`` 为版本号，
+    修改时可放入 ``If-Match``。
+
+    Public; ``contacts`` only for staff who read the unit's work (``null`` otherwise)."""
+    unit = await service.get_unit(session, viewer, unit_code)
     response.headers["ETag"] = etag(unit.version)
+    response.headers["Vary"] = "Authorization"
     return unit
 
 

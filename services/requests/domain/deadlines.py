@@ -13,7 +13,13 @@ Conventions (DESIGN §4–§5):
   once. A pause still open is counted as if it ended ``today``: the due date shown is the earliest
   the reply can fall due, and it moves on day by day until the pause ends (``running`` is False).
 - Because a pause only excludes days *after* its first day, a pause that starts on or after the
-  due date does not move it: the period had already run in full by the end of the due day.
+  due date does not move it: the period had already run in full by the end of the due day. Nor
+  does it stop the clock (``running`` stays True): lateness, once reached, stays.
+- A pause may end by itself (``PauseStarted.until``): a consultation at the end of the consulted
+  party's 15 working days (条例 第三十二条、第三十四条), a request for reasons at the end of the
+  period the office set (条例 第三十五条). It counts up to that day at most, recorded or not.
+- A deferral (``Deferred``, 条例 第三十五条) replaces the due date with the one the office set;
+  from then on it is fixed (no pause moves it, no extension follows it).
 - An extension (延长) adds its working days to the budget, i.e. to the current due date.
 - A correction notice (补正通知) stops the clock; the corrected application restarts the period in
   full from the day it arrives (条例 第三十条): the due date is N working days after that day.
@@ -32,15 +38,29 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from services.requests.domain.facts import (
+    ClockFact,
+    CorrectionReceived,
+    CorrectionRequested,
+    Deferred,
+    EndCause,
+    Extended,
+    PartyKind,
+    PauseEnded,
+    PauseKind,
+    PauseStarted,
+    Received,
+)
 from services.requests.domain.rules import RuleSet
 from shared.calendar import NonWorkingDay, WorkingDayCalendar
-from shared.domain import DomainError, InvalidInput
+from shared.domain import DomainError
 
 __all__ = [
     "ClockFact",
     "CorrectionReceived",
     "CorrectionRequested",
     "Deadline",
+    "Deferred",
     "Extended",
     "PauseEnded",
     "PauseKind",
@@ -48,83 +68,27 @@ __all__ = [
     "Period",
     "Received",
     "compute_deadline",
-    "consultation_due",
-    "correction_lapse_on",
-    "correction_notice_due",
     "due_soon_mark",
-    "extension_allowed",
-    "fee_payment_due",
     "is_overdue",
     "working_days_left",
 ]
-
-PauseKind = Literal["consultation", "fee", "suspension"]
-
-
-@dataclass(frozen=True)
-class Received:
-    """收到申请: the receipt date by channel (条例 第三十一条)."""
-
-    on: date
-
-
-@dataclass(frozen=True)
-class CorrectionRequested:
-    """补正通知: the clock stops until the corrected application arrives (条例 第三十条)."""
-
-    on: date
-
-
-@dataclass(frozen=True)
-class CorrectionReceived:
-    """收到补正后的申请: the reply period restarts in full from this day (条例 第三十条)."""
-
-    on: date
-
-
-@dataclass(frozen=True)
-class PauseStarted:
-    """A pause of the clock begins: consultation 征求意见, fee notice 缴费通知 or suspension 期限中止."""
-
-    ref: str  # identifies the pause, e.g. the consultation's id; PauseEnded names it
-    kind: PauseKind
-    on: date
-
-
-@dataclass(frozen=True)
-class PauseEnded:
-    """The pause ``ref`` ends on this day (the day counts as paused)."""
-
-    ref: str
-    on: date
-
-
-@dataclass(frozen=True)
-class Extended:
-    """延长答复期限 (条例 第三十三条): once, with a reason and the approver's name."""
-
-    working_days: int
-    on: date
-    reason: str
-    approver: str
-
-    def __post_init__(self) -> None:
-        # 条例 第三十三条: an extension needs the approval of the head of the disclosure office, and the
-        # applicant is told why — a blank reason or approver is no extension at all.
-        if not self.reason.strip():
-            raise InvalidInput("extension_reason_required", "延长答复期限须说明理由")
-        if not self.approver.strip():
-            raise InvalidInput("extension_approver_required", "延长答复期限须经负责人批准", "approver 不能为空")
-
-
-ClockFact = Received | CorrectionRequested | CorrectionReceived | PauseStarted | PauseEnded | Extended
 
 
 @dataclass(frozen=True)
 class Period:
     """One line of a deadline's explanation."""
 
-    kind: Literal["reply_period", "correction_wait", "consultation", "fee", "suspension", "extension", "restart"]
+    kind: Literal[
+        "reply_period",
+        "correction_wait",
+        "consultation",
+        "fee",
+        "suspension",
+        "reasons",
+        "extension",
+        "deferral",
+        "restart",
+    ]
     start: date
     end: date | None  # None: still open
     working_days: int  # counted (reply_period, restart, extension) or excluded (pauses, correction wait)
@@ -143,12 +107,19 @@ class Deadline:
     periods: tuple[Period, ...]  # in order of their start
     skipped: tuple[NonWorkingDay, ...]  # non-working days in (start, due_on], with names
     makeup_workdays: tuple[tuple[date, str], ...]  # 调休上班 days in (start, due_on], counted as working days
+    deferred: bool = False  # due_on is a deferred due date the office set (条例 第三十五条), not counted
 
 
 _PAUSE_NOTES: dict[str, str] = {
     "consultation": "征求第三方或其他机关意见，所需时间不计算在答复期限内（条例第三十二条、第三十四条）",
     "fee": "通知缴纳信息处理费至缴费，期间不计算在答复期限内（条例第四十二条；国办函〔2020〕109号）",
     "suspension": "因不可抗力或其他法定事由期限中止，中止原因消除后恢复计算",
+    "reasons": "申请数量、频次明显超过合理范围，要求申请人说明理由（条例第三十五条），至申请人说明理由或行政机关确定的期限届满，期间不计算在答复期限内",
+}
+_LAPSE_NOTES: dict[str, str] = {
+    "third_party": "第三方自征求意见之日起15个工作日内未提出意见，征求意见期限届满即告结束，由行政机关依照条例第三十二条决定是否公开；答复期限自届满次日恢复计算",
+    "agency": "被征求意见机关逾期未提出意见，视为同意公开（条例第三十四条），征求意见期限届满即告结束；答复期限自届满次日恢复计算",
+    "reasons": "申请人在行政机关确定的期限内未说明理由，期限届满即告结束；答复期限自届满次日恢复计算",
 }
 
 
@@ -158,6 +129,20 @@ class _Pause:
     kind: PauseKind
     start: date
     end: date | None  # None: still open
+    until: date | None = None  # the day it ends by itself, if not ended before
+    party: PartyKind | None = None
+    cause: EndCause = "ended"
+
+    def end_as_of(self, today: date) -> date:
+        """The last paused day as of ``today``: its end, or today while open — but never past the
+        day it ends by itself (``until``), whether or not that lapse has been recorded yet."""
+        if self.end is not None:
+            return self.end
+        current = max(self.start, today)
+        return min(current, self.until) if self.until is not None else current
+
+    def open_on(self, today: date) -> bool:
+        return self.end is None and (self.until is None or today <= self.until)
 
 
 @dataclass
@@ -175,12 +160,13 @@ class _History:
     corrections: list[tuple[date, date | None]]  # (requested, received or None while awaited)
     pauses: list[_Pause]  # in order of their start
     extensions: list[tuple[Extended, int]]  # with the index of the segment they were granted in
+    deferrals: list[tuple[Deferred, int]]  # likewise
 
 
 def _replay(facts: Sequence[ClockFact]) -> _History:
     """Check the facts make a possible history and sort them into segments, pauses and extensions."""
     ordered = sorted(facts, key=lambda fact: fact.on)  # stable: same-day facts keep their order
-    history = _History([], [], [], [])
+    history = _History([], [], [], [], [])
     if not ordered:
         return history
     first = ordered[0]
@@ -210,13 +196,16 @@ def _replay(facts: Sequence[ClockFact]) -> _History:
         elif isinstance(fact, PauseStarted):
             if fact.ref in open_pauses:
                 raise DomainError("pause_already_open", "该暂停事项已在进行中", fact.ref)
-            pause = _Pause(fact.ref, fact.kind, fact.on, None)
+            pause = _Pause(fact.ref, fact.kind, fact.on, None, fact.until, fact.party)
             open_pauses[fact.ref] = pause
             history.pauses.append(pause)
         elif isinstance(fact, PauseEnded):
             if fact.ref not in open_pauses:
                 raise DomainError("pause_not_open", "没有进行中的该暂停事项", fact.ref)
-            open_pauses.pop(fact.ref).end = fact.on
+            pause = open_pauses.pop(fact.ref)
+            pause.end, pause.cause = fact.on, fact.cause
+        elif isinstance(fact, Deferred):
+            history.deferrals.append((fact, len(history.segments) - 1))
         else:
             history.extensions.append((fact, len(history.segments) - 1))
     return history
@@ -255,20 +244,27 @@ def compute_deadline(
     rules: RuleSet, calendar: WorkingDayCalendar, facts: Sequence[ClockFact], *, today: date
 ) -> Deadline:
     """The due date of the reply and how it came about. ``today`` only closes open pauses (as if
-    they ended today) and open correction waits; nothing else depends on it."""
+    they ended today, or on the day they end by themselves if that came first) and open correction
+    waits; nothing else depends on it."""
     history = _replay(facts)
     if not history.segments:
         return Deadline(rules.name, None, None, False, False, (), (), (), ())
 
     current = history.segments[-1]
+    current_index = len(history.segments) - 1
     awaiting_correction = current.stopped_on is not None
-    open_kinds = tuple(dict.fromkeys(p.kind for p in history.pauses if p.end is None))
-    windows = [(p.start, p.end if p.end is not None else max(p.start, today)) for p in history.pauses]
+    windows = [(p.start, p.end_as_of(today)) for p in history.pauses]
 
     due_on: date | None = None
+    counting_due: date | None = None  # the 第三十三条 due date, before any deferral replaced it
+    deferral: Deferred | None = None
     periods: list[tuple[date, int, Period]] = []  # (sort day, tie-break, period)
+    for deferred, segment_index in history.deferrals:
+        if segment_index == current_index and not awaiting_correction:
+            deferral = deferred
+        else:
+            periods.append((deferred.on, 4, _deferral_period(deferred, None, calendar, superseded=True)))
     if not awaiting_correction:
-        current_index = len(history.segments) - 1
         budget = rules.reply_working_days
         for extension, segment_index in history.extensions:
             if segment_index == current_index:
@@ -277,11 +273,14 @@ def compute_deadline(
                 periods.append((extension.on, 3, line))
             else:
                 periods.append((extension.on, 3, _superseded_extension_period(extension)))
-        due_on = _due(calendar, current.start, budget, windows)
+        counting_due = due_on = _due(calendar, current.start, budget, windows)
+        if deferral is not None:
+            periods.append((deferral.on, 4, _deferral_period(deferral, counting_due, calendar, superseded=False)))
+            due_on = deferral.due_on
 
     # The lines for the segments: superseded ones first, then the running one.
     for segment in history.segments:
-        periods.append((segment.start, 0, _segment_period(rules, calendar, segment, due_on, windows)))
+        periods.append((segment.start, 0, _segment_period(rules, calendar, segment, counting_due, windows)))
     for requested, received in history.corrections:
         end = received if received is not None else max(requested, today)
         note = "通知补正，答复期限停止计算，自收到补正后的申请之日起重新计算（条例第三十条）"
@@ -292,20 +291,21 @@ def compute_deadline(
 
     # Each pause line shows the working days it removes from the current count: none for a pause
     # that ended before the restart or that started once the period had run out.
-    excluded = _exclusions(calendar, current.start, due_on, windows) if due_on is not None else [0] * len(windows)
+    excluded = (
+        _exclusions(calendar, current.start, counting_due, windows) if counting_due is not None else [0] * len(windows)
+    )
     for pause, (a, b), count in zip(history.pauses, windows, excluded, strict=False):
-        note = _PAUSE_NOTES[pause.kind]
-        if pause.end is None:
-            note += "；尚未结束，按截至今日计算"
-        if due_on is not None and b > a:
-            if b <= current.start:
-                note += "；补正后答复期限重新计算，此前的暂停不再影响期限"
-            elif a >= due_on:
-                note += "；开始于答复期限届满之后，不影响答复期限"
-            elif count < calendar.working_days_between(max(a, current.start), min(b, due_on)):
-                note += "；与其他暂停期间重叠的工作日只扣除一次"
-        periods.append((pause.start, 2, Period(pause.kind, pause.start, pause.end, count, False, note)))
+        periods.append(
+            (pause.start, 2, _pause_period(calendar, pause, a, b, count, current.start, counting_due, today, deferral))
+        )
 
+    # A pause pauses only while open and begun before the due date: once the due day has passed
+    # without a reply, lateness stays (DESIGN §5). A deferred due date is fixed: nothing pauses it.
+    open_kinds: tuple[PauseKind, ...] = ()
+    if deferral is None:
+        open_kinds = tuple(
+            dict.fromkeys(p.kind for p in history.pauses if p.open_on(today) and (due_on is None or p.start < due_on))
+        )
     periods.sort(key=lambda item: (item[0], item[1]))
     skipped: tuple[NonWorkingDay, ...] = ()
     makeup: tuple[tuple[date, str], ...] = ()
@@ -330,7 +330,61 @@ def compute_deadline(
         periods=tuple(period for _, _, period in periods),
         skipped=skipped,
         makeup_workdays=makeup,
+        deferred=deferral is not None,
     )
+
+
+def _pause_period(
+    calendar: WorkingDayCalendar,
+    pause: _Pause,
+    a: date,
+    b: date,
+    count: int,
+    start: date,
+    due_on: date | None,
+    today: date,
+    deferral: Deferred | None,
+) -> Period:
+    note = _PAUSE_NOTES[pause.kind]
+    end = pause.end
+    lapsed = pause.cause == "lapsed" or (pause.end is None and not pause.open_on(today))
+    if lapsed:
+        end = pause.end or pause.until
+        key = (pause.party or "third_party") if pause.kind == "consultation" else pause.kind
+        note += "；" + _LAPSE_NOTES.get(key, "期限届满即告结束")
+    elif pause.end is None:
+        note += "；尚未结束，按截至今日计算"
+    if due_on is not None:
+        if b > a and b <= start:
+            note += "；补正后答复期限重新计算，此前的暂停不再影响期限"
+        elif a >= due_on:
+            note += "；开始于答复期限届满之后，不影响答复期限，已逾期的不因此改变（逾期状态保持）"
+        elif b > a and count < calendar.working_days_between(max(a, start), min(b, due_on)):
+            note += "；与其他暂停期间重叠的工作日只扣除一次"
+    if deferral is not None and pause.start >= deferral.on:
+        note += "；开始于确定延迟答复期限之后，不影响延迟答复期限"
+    return Period(pause.kind, pause.start, end, count, False, note)
+
+
+def _deferral_period(
+    deferred: Deferred, statutory_due: date | None, calendar: WorkingDayCalendar, *, superseded: bool
+) -> Period:
+    if superseded:
+        note = (
+            f"确定延迟答复期限至{deferred.due_on.isoformat()}；补正后答复期限重新计算，此次延迟不再适用"
+            f"（条例第三十五条）；理由：{deferred.reason}"
+        )
+        return Period("deferral", deferred.on, deferred.due_on, 0, False, note)
+    beyond = (
+        calendar.working_days_between(statutory_due, deferred.due_on)
+        if statutory_due and deferred.due_on > statutory_due
+        else 0
+    )
+    note = (
+        f"申请理由合理，但无法在条例第三十三条规定的期限内答复，确定延迟答复的合理期限至{deferred.due_on.isoformat()}"
+        f"（条例第三十五条；不受第三十三条延长上限限制，按此期限判断是否按时答复）；理由：{deferred.reason}"
+    )
+    return Period("deferral", deferred.on, deferred.due_on, beyond, True, note)
 
 
 def _days(after: date, until: date) -> list[date]:
@@ -410,55 +464,3 @@ def due_soon_mark(rules: RuleSet, calendar: WorkingDayCalendar, due_on: date, to
         return None
     left = working_days_left(calendar, due_on, today)
     return left if left in rules.due_soon_marks else None
-
-
-def extension_allowed(rules: RuleSet, facts: Sequence[ClockFact], working_days: int) -> None:
-    """Raise ``DomainError`` unless an extension by ``working_days`` may be granted now.
-
-    条例 第三十三条: the reply period may be extended once, by at most 20 working days (the rule set's
-    maximum). An extension granted before a correction restarted the period still counts.
-    """
-    if (
-        isinstance(working_days, bool)
-        or not isinstance(working_days, int)
-        or not (1 <= working_days <= rules.extension_max_working_days)
-    ):
-        raise InvalidInput(
-            "extension_days_invalid",
-            f"延长期限须为1至{rules.extension_max_working_days}个工作日",
-            f"working_days={working_days!r}",
-            max_working_days=rules.extension_max_working_days,
-        )
-    earlier = [fact for fact in facts if isinstance(fact, Extended)]
-    if earlier:
-        raise DomainError(
-            "extension_already_granted",
-            "答复期限只能延长一次",
-            f"已于{earlier[0].on.isoformat()}延长{earlier[0].working_days}个工作日",
-        )
-
-
-def correction_notice_due(rules: RuleSet, calendar: WorkingDayCalendar, received_on: date) -> date:
-    """The last day to send the correction notice. 条例 第三十条: 一次性告知 within 7 working days of receipt."""
-    return calendar.add_working_days(received_on, rules.correction_notice_working_days).day
-
-
-def correction_lapse_on(calendar: WorkingDayCalendar, requested_on: date, allowed_working_days: int) -> date:
-    """The last day the corrected application may arrive. The office sets the period in its notice
-    (条例 第三十条 "合理的补正期限"); once this day has ended without a correction the application is
-    concluded ``other.correction_lapsed`` (无正当理由逾期不补正)."""
-    if isinstance(allowed_working_days, bool) or not isinstance(allowed_working_days, int) or allowed_working_days < 1:
-        raise InvalidInput("correction_period_invalid", "补正期限须至少为1个工作日", f"{allowed_working_days!r}")
-    return calendar.add_working_days(requested_on, allowed_working_days).day
-
-
-def fee_payment_due(rules: RuleSet, calendar: WorkingDayCalendar, notified_on: date) -> date:
-    """The last day to pay. 国办函〔2020〕109号: unpaid within 20 working days of the fee notice, the
-    application is concluded ``other.fee_unpaid`` (逾期未缴费)."""
-    return calendar.add_working_days(notified_on, rules.fee_payment_working_days).day
-
-
-def consultation_due(rules: RuleSet, calendar: WorkingDayCalendar, started_on: date) -> date:
-    """The last day for the consulted party to answer. 条例 第三十二条: the third party gives its
-    opinion within 15 working days of the request; no answer is taken up by the office's decision."""
-    return calendar.add_working_days(started_on, rules.consultation_working_days).day

@@ -18,7 +18,10 @@ from typing import Literal
 
 from shared.domain import InvalidInput
 
-__all__ = ["FEE_METHODS", "FeeMethod", "fee_amount", "fee_per_application", "fee_per_page"]
+__all__ = ["FEE_BASIS", "FEE_METHODS", "FeeMethod", "fee_amount", "fee_per_application", "fee_per_page", "fee_standard"]
+
+# What the notice must state (国办函〔2020〕109号 三): the basis, the standard and how to pay.
+FEE_BASIS = "《中华人民共和国政府信息公开条例》第四十二条；《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）"
 
 FeeMethod = Literal["per_application", "per_page"]
 FEE_METHODS: tuple[FeeMethod, ...] = ("per_application", "per_page")
@@ -69,4 +72,17 @@ def fee_amount(method: FeeMethod, *, nth_in_month: int | None = None, pages: int
         return fee_per_page(pages)
     raise InvalidInput(
         "fee_method_invalid", "收费方式无效", f"method 须为 per_application 或 per_page，收到 {method!r}"
+    )
+
+
+def fee_standard(method: FeeMethod, *, nth_in_month: int | None = None, pages: int | None = None) -> str:
+    """The standard applied, in the notice's words (国办函〔2020〕109号 二、(一))."""
+    if method == "per_application":
+        return (
+            f"按件计收：申请人本自然月内向本机关提出的第{nth_in_month}件申请；每月10件以内（含）不收费，"
+            "11—30件（含）每件100元，31件以上每增加10件、每件收费标准提高100元"
+        )
+    return (
+        f"按量计收：本件申请共{pages}页；30页以内（含）不收费，31—100页（含）每页10元，"
+        "101—200页（含）每页20元，201页以上每页40元"
     )

@@ -24,6 +24,12 @@ class RuleSet:
     consultation_working_days: int  # 征求第三方意见 — 条例 第三十二条: 15
     fee_payment_working_days: int  # 缴费期限 — 国办函〔2020〕109号: 20
     due_soon_marks: tuple[int, ...]  # working days left at which request.due_soon is emitted
+    # Seed 001 保密审查制度 第十条: the 保密审查 opinion within 15 working days of the request (a reminder).
+    review_opinion_working_days: int = 15
+    # Seed 001 政府信息主动公开工作制度 七: a refusal reported to the office one level up within 5.
+    report_up_working_days: int = 5
+    # The reminder before the report-up falls due: this many working days left, or fewer.
+    report_up_reminder_working_days: int = 2
 
     def __post_init__(self) -> None:
         # A misconfigured deployment must fail at start-up, not compute nonsense due dates later.
@@ -33,6 +39,9 @@ class RuleSet:
             "correction_notice_working_days": self.correction_notice_working_days,
             "consultation_working_days": self.consultation_working_days,
             "fee_payment_working_days": self.fee_payment_working_days,
+            "review_opinion_working_days": self.review_opinion_working_days,
+            "report_up_working_days": self.report_up_working_days,
+            "report_up_reminder_working_days": self.report_up_reminder_working_days,
         }
         for field, value in limits.items():
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:

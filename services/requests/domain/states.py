@@ -17,12 +17,22 @@ Choices the design left open:
   Whether an extension is lawful is ``deadlines.extension_allowed``.
 - ``reply`` with ``other.correction_lapsed`` or ``other.fee_unpaid`` is refused: those conclusions
   are the lapse actions', taken when their period has run out.
+- ``request-correction`` (条例 第三十条) is allowed in every state before the reply, within 7
+  working days of receipt (``limits.correction_notice_allowed``, once); ``receive-correction``
+  returns to where the work stood (:func:`state_after_correction`).
+- 条例 第三十五条 adds no state: ``request-reasons`` pauses the clock where the application stands,
+  ``receive-reasons`` (or the period's lapse) resumes it, ``defer`` sets a later due date.
+- ``request-review`` hands the draft reply to 保密审查 without an opinion yet (its 15 working days
+  run from then, seed 001 保密审查制度 第十条); ``review`` records the opinion, from ``in_progress``
+  at once or in ``review``.
+- ``report-up`` (seed 001) records that a refusal was reported to the office one level up; it
+  changes no state and is allowed after a ``withheld.*`` reply.
 """
 
 from __future__ import annotations
 
-from services.requests.domain.outcomes import OUTCOMES, RELEASING_OUTCOMES
-from shared.domain import DomainError, InvalidInput
+from services.requests.domain.outcomes import ALL_OUTCOMES, RELEASING_OUTCOMES, UNREASONABLE_VOLUME
+from shared.domain import DomainError, InvalidInput, allowed_actions_in, next_state
 from shared.vocabulary import OutcomeCode
 
 __all__ = [
@@ -32,6 +42,7 @@ __all__ = [
     "STATES",
     "TRANSITIONS",
     "allowed_actions",
+    "state_after_correction",
     "transition",
 ]
 
@@ -59,11 +70,14 @@ LAPSE_OUTCOMES: dict[str, OutcomeCode] = {
 
 _OPEN_STATES = ("submitted", "registered", "correction_requested", "in_progress", "consulting", "fee_pending", "review")
 _HANDLED_STATES = ("in_progress", "consulting", "fee_pending", "review")
+_BEFORE_REPLY = ("registered", *_HANDLED_STATES)  # received, the reply period running or paused
+_REASONS_STATES = ("registered", "in_progress", "consulting", "fee_pending")
 
 TRANSITIONS: dict[tuple[str, str], str] = {
     ("submitted", "register"): "registered",  # 条例 第三十一条: the office confirms receipt
-    ("registered", "request-correction"): "correction_requested",  # 条例 第三十条
-    ("correction_requested", "receive-correction"): "registered",
+    # 条例 第三十条: within 7 working days of receipt, in any state before the reply.
+    **{(state, "request-correction"): "correction_requested" for state in _BEFORE_REPLY},
+    ("correction_requested", "receive-correction"): "registered",  # guarded: state_after_correction
     ("correction_requested", "lapse-correction"): "replied",
     ("registered", "assign"): "in_progress",
     **{(state, "assign"): state for state in _HANDLED_STATES},
@@ -71,14 +85,27 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     ("in_progress", "start-consultation"): "consulting",  # 条例 第三十二条、第三十四条
     ("consulting", "start-consultation"): "consulting",
     ("consulting", "close-consultation"): "in_progress",  # guarded: stays consulting while others are open
+    ("correction_requested", "close-consultation"): "correction_requested",
+    # 条例 第三十二条、第三十四条: unanswered at the end of its 15 working days (the system's).
+    ("consulting", "lapse-consultation"): "in_progress",  # guarded like close-consultation
+    ("correction_requested", "lapse-consultation"): "correction_requested",
     ("in_progress", "fee-notice"): "fee_pending",  # 条例 第四十二条
     ("fee_pending", "fee-payment"): "in_progress",
+    ("correction_requested", "fee-payment"): "correction_requested",
     ("fee_pending", "lapse-fee"): "replied",
+    # 条例 第三十五条: reasons for many or frequent applications; a deferred due date.
+    **{(state, "request-reasons"): state for state in _REASONS_STATES},
+    **{(state, "receive-reasons"): state for state in (*_REASONS_STATES, "correction_requested", "review")},
+    **{(state, "lapse-reasons"): state for state in (*_REASONS_STATES, "correction_requested", "review")},
+    **{(state, "defer"): state for state in _BEFORE_REPLY},
+    ("in_progress", "request-review"): "review",  # seed 001 保密审查制度 第十条: 15 working days
     ("in_progress", "review"): "review",  # 保密审查 of the draft reply
     ("review", "review"): "review",  # a later opinion, e.g. after a referral
     ("review", "reply"): "replied",  # guarded by the latest opinion
     **{(state, "withdraw"): "withdrawn" for state in _OPEN_STATES},
     ("replied", "archive"): "archived",
+    ("replied", "report-up"): "replied",  # seed 001: a refusal reported up within 5 working days
+    ("archived", "report-up"): "archived",
 }
 
 ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(action for _, action in TRANSITIONS))
@@ -86,7 +113,7 @@ ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(action for _, action in TRANSITIO
 
 def allowed_actions(state: str) -> list[str]:
     """The actions the table allows in ``state``, in the table's order (guards not applied)."""
-    return [action for (from_state, action) in TRANSITIONS if from_state == state]
+    return allowed_actions_in(TRANSITIONS, state)
 
 
 def transition(
@@ -97,6 +124,9 @@ def transition(
     opinion: str | None = None,
     latest_opinion: str | None = None,
     outcome: str | None = None,
+    reasons: str | None = None,
+    third_party_objected: bool = False,
+    public_interest: bool = False,
 ) -> str:
     """The state after ``action`` in ``state``, or ``DomainError`` if it is not allowed.
 
@@ -104,19 +134,12 @@ def transition(
     - ``close-consultation``: ``consultations_still_open`` — consultations still open once this one
       is closed; while any is, the application stays ``consulting``.
     - ``review``: ``opinion`` — the new 保密审查 opinion, one of ``REVIEW_OPINIONS``.
-    - ``reply``: ``outcome`` and ``latest_opinion``, the latest 保密审查 opinion on record.
+    - ``reply``: ``outcome`` and ``latest_opinion``, the latest 保密审查 opinion on record;
+      ``reasons`` — the 条例 第三十五条 request: None, ``pending``, ``answered`` or ``lapsed``;
+      ``third_party_objected`` — a consulted third party objected to disclosure, and
+      ``public_interest`` — the office recorded why it discloses all the same (条例 第三十二条).
     """
-    target = TRANSITIONS.get((state, action))
-    if target is None:
-        allowed = allowed_actions(state)
-        raise DomainError(
-            "illegal_transition",
-            "当前状态不允许该操作",
-            f"状态 {state} 不允许操作 {action}；允许的操作：{'、'.join(allowed) or '无'}",
-            current_state=state,
-            action=action,
-            allowed_actions=allowed,
-        )
+    target = next_state(TRANSITIONS, state, action)
     if action == "close-consultation" and consultations_still_open > 0:
         return "consulting"
     if action == "review" and opinion not in REVIEW_OPINIONS:
@@ -125,11 +148,50 @@ def transition(
         )
     if action == "reply":
         _check_reply(outcome, latest_opinion)
+        _check_art_35(outcome, reasons)
+        _check_art_32(outcome, third_party_objected, public_interest)
     return target
 
 
+def state_after_correction(*, handler_assigned: bool, consultations_open: int, fee_unpaid: bool) -> str:
+    """Where the work resumes once the corrected application arrives (条例 第三十条): back to
+    ``registered`` if nobody was assigned yet; else to the consultation or fee still open; else to
+    ``in_progress`` (a 保密审查 begun before the notice reviews a draft the correction voids)."""
+    if not handler_assigned:
+        return "registered"
+    if consultations_open:
+        return "consulting"
+    if fee_unpaid:
+        return "fee_pending"
+    return "in_progress"
+
+
+def _check_art_35(outcome: str | None, reasons: str | None) -> None:
+    # 条例 第三十五条: "行政机关认为申请理由不合理的，告知申请人不予处理" — the conclusion follows a
+    # request for reasons, once the applicant has answered or let the period run out.
+    if outcome != UNREASONABLE_VOLUME:
+        return
+    if reasons is None:
+        raise DomainError(
+            "reasons_not_requested", "以申请理由不合理不予处理前，须先要求申请人说明理由（条例第三十五条）"
+        )
+    if reasons == "pending":
+        raise DomainError("reasons_pending", "申请人说明理由的期限尚未届满（条例第三十五条）")
+
+
+def _check_art_32(outcome: str | None, objected: bool, public_interest: bool) -> None:
+    # 条例 第三十二条: "第三方不同意公开且有合理理由的，行政机关不予公开。行政机关认为不公开可能对公共
+    # 利益造成重大影响的，可以决定予以公开，并将决定公开的政府信息内容和理由书面告知第三方。"
+    if outcome == "disclosed" and objected and not public_interest:
+        raise DomainError(
+            "third_party_objection",
+            "第三方不同意公开：予以公开须说明公共利益理由并书面告知第三方（条例第三十二条）",
+            "public_interest.reason 与 public_interest.third_party_notified_on 为必填",
+        )
+
+
 def _check_reply(outcome: str | None, latest_opinion: str | None) -> None:
-    if outcome is None or outcome not in OUTCOMES:
+    if outcome is None or outcome not in ALL_OUTCOMES:
         raise InvalidInput("outcome_invalid", "答复的办理结果无效", f"{outcome!r}")
     if outcome in LAPSE_OUTCOMES.values():
         raise DomainError("outcome_reserved", "该办理结果只能由逾期不补正或逾期未缴费的办结产生", f"{outcome}")

@@ -9,15 +9,27 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.requests.domain.fees import FeeMethod
+from services.requests.domain.rules import RULE_SETS
 from services.requests.domain.states import LAPSE_OUTCOMES
-from shared.vocabulary import ApplicantType, Channel, OutcomeCode, ReviewKind, ReviewResult
+from services.requests.schemas.examples import APPLICATION_EXAMPLE, CREATE_EXAMPLES, EXAMPLES
+from services.requests.schemas.timeline import ActionOut
+from services.requests.schemas.timeline import TimelineEntry as TimelineEntry  # the API imports it from here
+from shared.vocabulary import (
+    ApplicantType,
+    Channel,
+    ConsultationKind,
+    DeliveryFormat,
+    DeliveryMethod,
+    IdType,
+    OutcomeCode,
+    ReviewKind,
+    ReviewOpinion,
+    ReviewResult,
+)
 
-IdType = Literal[
-    "resident_id", "passport", "hk_macao_permit", "taiwan_permit", "business_license", "social_credit_code", "other"
-]
-DeliveryFormat = Literal["paper", "electronic", "other"]
-DeliveryMethod = Literal["post", "email", "pickup", "fax", "online", "other"]
-ReviewOpinion = Literal["disclose", "withhold", "refer"]
+# The longest extension any rule set allows (条例 第三十三条: 20 working days); the application's own
+# rule set may allow fewer (a 422 names its maximum).
+MAX_EXTENSION_WORKING_DAYS = max(r.extension_max_working_days for r in RULE_SETS.values())
 
 
 # NUL cannot be stored in PostgreSQL text, and a lone surrogate cannot be encoded as UTF-8: both
@@ -61,6 +73,8 @@ class DeliveryIn(Strict):
 
 
 class ApplicationCreate(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": CREATE_EXAMPLES})
+
     unit_code: str = Field(min_length=1, max_length=64, description="受理单位代码")
     channel: Channel = Field(description="申请渠道 (Art. 31 receipt rules depend on it)")
     applicant: ApplicantIn
@@ -91,7 +105,7 @@ class ApplicantOut(BaseModel):
     type: str
     name: str
     id_type: str | None
-    id_number: str | None = Field(description="masked (1101**********1234) for every role but the handling unit's")
+    id_number: str | None = Field(description="masked (11************1234) for every role but the handling unit's")
     phone: str | None
     email: str | None
     address: str | None
@@ -109,16 +123,56 @@ class HandlerOut(BaseModel):
 
 
 class FeeOut(BaseModel):
-    method: str
+    method: str = Field(description="计收方式 (labels: fee_method)")
     pages: int | None
     nth_in_month: int | None
-    amount: int = Field(description="元 / yuan")
+    amount: int = Field(description="金额，单位：元 / amount in yuan (元)", examples=[100])
     notified_on: date
     due_on: date = Field(description="unpaid after this day → other.fee_unpaid")
     paid_on: date | None
+    # 国办函〔2020〕109号: what the notice states, and when the applicant received it.
+    basis: str | None = Field(None, description="收费依据")
+    standard: str | None = Field(None, description="收费标准 (as applied to this application)")
+    how_to_pay: str | None = Field(None, description="缴费方式")
+    delivered_on: date | None = Field(
+        None, description="申请人收到通知之日: the 20 working days to pay run from the next day"
+    )
+
+
+class ReasonsOut(BaseModel):
+    """条例 第三十五条: the request for the applicant's reasons."""
+
+    requested_on: date
+    due_on: date = Field(description="the period the office set; unanswered by then, the clock resumes")
+    note: str
+    answered_on: date | None
+    answer: str | None
+    lapsed_on: date | None
+
+
+class PublicInterestOut(BaseModel):
+    """条例 第三十二条: disclosed over a third party's objection."""
+
+    reason: str
+    third_party_notified_on: date
+
+
+class ReportUpOut(BaseModel):
+    """Seed 001: a withheld.* decision reported in writing to the office one level up."""
+
+    due_on: date
+    reported_on: date | None
+    overdue: bool
 
 
 class ApplicationOut(BaseModel):
+    """An application. ``allowed_actions`` lists what may be done now, each with its URL; every
+    action answers with the application and its new ``ETag`` — except the sub-resources
+    (consultations, review records), which answer with themselves (201 + ``Location``) and carry
+    the application's new ETag in the ``ETag`` header."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [APPLICATION_EXAMPLE]})
+
     id: str
     tracking_no: str
     unit_code: str
@@ -133,6 +187,9 @@ class ApplicationOut(BaseModel):
     received_on: date | None
     due_on: date | None
     due_on_provisional: bool
+    provisional_note: str | None = Field(
+        None, description="why the due date is provisional, in words (its year's holidays not loaded yet)"
+    )
     clock_running: bool
     overdue: bool
     overdue_since: date | None = Field(description="the first day past the due date")
@@ -147,7 +204,17 @@ class ApplicationOut(BaseModel):
     on_time: bool | None
     concluded_on: date | None
     archived_on: date | None
-    allowed_actions: list[str]
+    possible_duplicate_of: str | None = Field(
+        None, description="条例 第三十六条(六): id of an earlier answered application alike in applicant and content"
+    )
+    reasons: ReasonsOut | None = None
+    public_interest: PublicInterestOut | None = None
+    review_due_on: date | None = Field(None, description="保密审查 opinion due (seed 001 第十条; a reminder)")
+    review_overdue: bool = False
+    report_up: ReportUpOut | None = None
+    allowed_actions: list[ActionOut] = Field(
+        description="what may be done now (the system's lapses and used-up limits left out)"
+    )
     version: int
     created_at: datetime
     updated_at: datetime
@@ -160,12 +227,16 @@ class CreatedApplication(ApplicationOut):
 
 
 class OnDay(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["OnDay"]})
+
     on: date | None = Field(
         None, description="the day the step happened (default: today on the service clock; never in the future)"
     )
 
 
 class CorrectionRequestIn(OnDay):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["CorrectionRequestIn"]})
+
     allowed_working_days: int = Field(
         15, ge=1, le=60, description="补正期限: working days the applicant has to correct"
     )
@@ -173,20 +244,30 @@ class CorrectionRequestIn(OnDay):
 
 
 class AssignIn(OnDay):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["AssignIn"]})
+
     handler_id: str = Field(min_length=1, max_length=200)
     handler_name: str = Field(min_length=1, max_length=200)
 
 
 class ConsultationIn(OnDay):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["ConsultationIn"]})
+
     party: str = Field(min_length=1, max_length=200, description="被征求意见的第三方或机关")
-    kind: Literal["third_party", "agency"]
+    kind: ConsultationKind = Field(description="征求意见对象: third_party 第三方 / agency 其他行政机关")
 
 
 class ConsultationCloseIn(OnDay):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["ConsultationCloseIn"]})
+
     opinion: str | None = Field(None, max_length=5000)
+    objects: bool | None = Field(None, description="the third party does not agree to disclosure (条例 第三十二条)")
 
 
 class ConsultationOut(BaseModel):
+    """A consultation — the sub-resource itself, not the application (a 201 answers with what it
+    created); the application's new version is in the ``ETag`` header, for the next action."""
+
     id: str
     party: str
     kind: str
@@ -194,29 +275,83 @@ class ConsultationOut(BaseModel):
     due_on: date
     closed_on: date | None
     opinion: str | None
+    closed_by: Literal["answer", "lapse"] | None = Field(None, description="lapse: unanswered in 15 working days")
+    deemed_consent: bool | None = Field(None, description="an agency's silence is consent (条例 第三十四条)")
+    objects: bool | None = None
 
 
 class ExtendIn(OnDay):
-    working_days: int = Field(ge=1, le=60)
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["ExtendIn"]})
+
+    working_days: int = Field(
+        ge=1,
+        le=MAX_EXTENSION_WORKING_DAYS,
+        description=f"延长的工作日数：不超过所适用规则的上限（条例 第三十三条：{MAX_EXTENSION_WORKING_DAYS}）",
+    )
     reason: str = Field(min_length=1, max_length=2000)
     approver: str = Field(min_length=1, max_length=200)
 
 
 class FeeNoticeIn(OnDay):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["FeeNoticeIn"]})
+
     method: FeeMethod
     pages: int | None = Field(None, ge=0, le=1_000_000)
+    how_to_pay: str | None = Field(None, min_length=1, max_length=2000, description="缴费方式 (国办函〔2020〕109号)")
+    delivered_on: date | None = Field(
+        None, description="the day the applicant received the notice (default: the notice day, electronic delivery)"
+    )
+
+
+class ReasonsRequestIn(OnDay):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["ReasonsRequestIn"]})
+
+    allowed_working_days: int = Field(15, ge=1, le=60, description="说明理由的期限 the office sets (条例 第三十五条)")
+    note: str = Field(min_length=1, max_length=2000, description="why the number or frequency is unreasonable")
+
+
+class ReasonsIn(OnDay):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["ReasonsIn"]})
+
+    answer: str = Field(min_length=1, max_length=5000, description="申请人说明的理由")
+
+
+class DeferIn(OnDay):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["DeferIn"]})
+
+    due_on: date = Field(description="延迟答复的期限 (条例 第三十五条; no statutory cap)")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ReportUpIn(OnDay):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["ReportUpIn"]})
+
+    to: str = Field(min_length=1, max_length=200, description="上一级政务公开工作主管部门")
+    note: str | None = Field(None, max_length=2000)
+
+
+class PublicInterestIn(Strict):
+    reason: str = Field(min_length=1, max_length=2000, description="不公开可能对公共利益造成重大影响的理由")
+    third_party_notified_on: date = Field(description="书面告知第三方之日")
 
 
 class ReviewIn(OnDay):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["ReviewIn"]})
+
     opinion: ReviewOpinion = Field(description="保密审查意见: disclose 同意公开 / withhold 不予公开 / refer 需报审")
     reviewer: str = Field(min_length=1, max_length=200)
     reason: str | None = Field(None, max_length=2000)
 
 
 class ReplyIn(OnDay):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["ReplyIn"]})
+
     outcome: OutcomeCode
     legal_basis: str = Field(min_length=1, max_length=2000, description="法律依据")
     text: str = Field(min_length=1, max_length=20_000, description="答复内容")
+    public_interest: PublicInterestIn | None = Field(
+        None, description="条例 第三十二条: disclosing over a third party's objection"
+    )
 
     @field_validator("outcome")
     @classmethod
@@ -228,10 +363,14 @@ class ReplyIn(OnDay):
 
 
 class WithdrawIn(OnDay):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["WithdrawIn"]})
+
     reason: str | None = Field(None, max_length=2000)
 
 
 class ReviewRecordIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["ReviewRecordIn"]})
+
     kind: ReviewKind
     after_review: bool = Field(False, description="litigation filed after an administrative review (复议后起诉)")
     filed_on: date
@@ -240,6 +379,8 @@ class ReviewRecordIn(Strict):
 
 
 class ReviewRecordPatch(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["ReviewRecordPatch"]})
+
     result: ReviewResult
     decided_on: date | None = None
 
@@ -270,6 +411,16 @@ class SkippedDayOut(BaseModel):
     kind: str
 
 
+class ObligationOut(BaseModel):
+    kind: str = Field(description="confirm_receipt / consultation / reasons / fee_payment / review_opinion / report_up")
+    start: date
+    due_on: date
+    done_on: date | None
+    status: str = Field(description="pending / done / lapsed / overdue")
+    blocks_reply: bool
+    note: str
+
+
 class DeadlineOut(BaseModel):
     rule_set: str
     rule_set_title: str
@@ -282,15 +433,11 @@ class DeadlineOut(BaseModel):
     periods: list[PeriodOut]
     skipped: list[SkippedDayOut] = Field(description="非工作日 passed over, with names (国庆节, 周末 …)")
     makeup_workdays: list[SkippedDayOut] = Field(description="调休上班 days counted as working days")
-
-
-class TimelineEntry(BaseModel):
-    at: datetime
-    actor: str
-    actor_name: str | None
-    action: str
-    before: dict | list | None
-    after: dict | list | None
+    deferred: bool = Field(False, description="due_on is a deferred due date the office set (条例 第三十五条)")
+    provisional_note: str | None = Field(None, description="why the due date is provisional, in words")
+    obligations: list[ObligationOut] = Field(
+        default_factory=list, description="the side periods: receipt, consultations, reasons, fee, 保密审查, report-up"
+    )
 
 
 class TrackOut(BaseModel):

@@ -20,7 +20,17 @@ class CalendarDayIO(BaseModel):
 class CalendarYearIn(BaseModel):
     """某年的节假日安排（整体替换） / a year's holiday arrangement, replacing any loaded before."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "holidays": [{"day": "2027-01-01", "name": "元旦"}, {"day": "2027-02-05", "name": "春节"}],
+                    "makeup_workdays": [{"day": "2027-02-20", "name": "春节调休上班"}],
+                }
+            ]
+        },
+    )
 
     holidays: list[CalendarDayIO] = Field(max_length=366, description="法定节假日（放假日） / public holidays")
     makeup_workdays: list[CalendarDayIO] = Field(

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic_core.core_schema import ValidatorFunctionWrapHandler
 
 from services.requests.schemas.applications import ApplicantIn, DeliveryIn, Strict
 
@@ -15,9 +16,12 @@ WorkOrderCategory = Literal["disclosure_request", "complaint", "consultation", "
 
 
 class WorkOrderIn(BaseModel):
-    """A 12345 work order (12345工单). Unknown top-level fields are kept in ``payload``."""
+    """A 12345 work order (12345工单). Only the documented fields are kept: unknown top-level fields
+    are dropped (their names in :attr:`dropped_fields`, counted by the service) — the hotline adds
+    fields faster than we do, and one of them was a caller's identity number (issue 8)."""
 
-    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    _dropped_fields: tuple[str, ...] = PrivateAttr(default=())
 
     workorder_no: str = Field(pattern=WORKORDER_NO_PATTERN, description="工单编号 (the hotline's; the idempotency key)")
     category: WorkOrderCategory = Field(
@@ -33,6 +37,19 @@ class WorkOrderIn(BaseModel):
     )
     purpose: str | None = Field(None, max_length=2000)
     delivery: DeliveryIn | None = Field(None, description="提供形式与方式 (disclosure_request: required)")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _note_unknown_fields(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> WorkOrderIn:
+        order: WorkOrderIn = handler(data)
+        if isinstance(data, dict):
+            order._dropped_fields = tuple(sorted(str(k) for k in data if k not in cls.model_fields))
+        return order
+
+    @property
+    def dropped_fields(self) -> tuple[str, ...]:
+        """The unknown top-level fields the order came with (dropped, not stored)."""
+        return self._dropped_fields
 
     @model_validator(mode="after")
     def _disclosure_fields(self) -> WorkOrderIn:
@@ -87,6 +104,10 @@ class ProvincialAccepted(BaseModel):
 
 
 class AnswerIn(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"answer": "已联系市民，告知成本监审报告已于市发改委网站公开，市民表示满意。"}]}
+    )
+
     answer: str = Field(min_length=1, max_length=10_000, description="办理结果 / the unit's answer to the hotline")
 
 
@@ -104,4 +125,6 @@ class WorkOrderOut(BaseModel):
     unanswered_emitted: bool
     application_id: str | None
     tracking_no: str | None
-    payload: dict[str, Any] = Field(description="the order as received (identity number masked), extra fields included")
+    payload: dict[str, Any] = Field(
+        description="the order as received: its documented fields only, identity-like values masked"
+    )

@@ -68,6 +68,15 @@ class Table4(BaseModel):
     litigation_after_review: Table4Counts = Field(description="行政诉讼 — 复议后起诉")
 
 
+class ReportLabels(BaseModel):
+    """The labels of the national form (国办公开办函〔2021〕30号), by code."""
+
+    table3_rows: dict[str, str] = Field(examples=[{"received": "一、本年新收政府信息公开申请数量"}])
+    table3_columns: dict[str, str] = Field(examples=[{"natural_person": "自然人"}])
+    table4_columns: dict[str, str] = Field(examples=[{"administrative_review": "行政复议"}])
+    table4_results: dict[str, str] = Field(examples=[{"upheld": "结果维持"}])
+
+
 class AnnualReportOut(BaseModel):
     """政府信息公开工作年度报告 tables 三 and 四; ``unit_code`` or ``region``, never both."""
 
@@ -76,3 +85,4 @@ class AnnualReportOut(BaseModel):
     region: str | None = Field(None, description="行政区划代码前缀 (a region roll-up)")
     table3: Table3
     table4: Table4
+    labels: ReportLabels = Field(description="中文名称 beside the codes: the form's rows and columns")

@@ -28,3 +28,10 @@ class DeadlineSweepOut(BaseModel):
         description="逾期不补正、逾期未缴费而办结的申请数 / concluded as correction_lapsed or fee_unpaid"
     )
     signatures_purged: int = Field(description="清理的过期集成签名 / integration signatures past their replay window")
+    consultations_lapsed: int = Field(
+        0, description="征求意见15个工作日届满自动结束 / consultations lapsed (Art. 32, 34)"
+    )
+    reasons_lapsed: int = Field(0, description="说明理由期限届满 / requests for reasons lapsed (Art. 35)")
+    unconfirmed_emitted: int = Field(0, description="发出的逾期未确认收到 request.unconfirmed (Art. 31)")
+    report_up_due_soon_emitted: int = Field(0, description="发出的报告上级提醒 request.report_up_due_soon")
+    report_up_overdue_emitted: int = Field(0, description="发出的报告上级逾期 request.report_up_overdue")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from shared.vocabulary import UnitKind
+from shared.vocabulary import ContactRole, UnitKind
 
 UNIT_CODE_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
 # 行政区划代码: 6 digits (county level and above), 9 (township, 乡镇/街道) or 12 (village).
@@ -14,11 +14,19 @@ EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
 class UnitContactIO(BaseModel):
-    """联系人 / a unit's contact person for 政务公开 work."""
+    """联系人 / a unit's contact person: its 政务公开 liaison, its leaders, or someone else."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str = Field(min_length=1, max_length=50, description="姓名 / name")
+    # Stored contacts written before roles existed read as "other": never mistaken for a leader.
+    role: ContactRole = Field(
+        "other",
+        description=(
+            "角色：disclosure_contact 政务公开联络员、principal_leader 主要负责人、leader_in_charge 分管负责人、"
+            "other 其他（默认） / role"
+        ),
+    )
     title: str | None = Field(None, max_length=50, description="职务 / title")
     phone: str | None = Field(None, pattern=PHONE_PATTERN, description="电话 / phone")
     email: str | None = Field(None, max_length=200, pattern=EMAIL_PATTERN, description="邮箱 / e-mail")
@@ -27,7 +35,24 @@ class UnitContactIO(BaseModel):
 class UnitIn(BaseModel):
     """单位（新建或整体替换） / a unit, created or replaced whole by PUT."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "邯郸市财政局",
+                    "kind": "department",
+                    "parent_code": "HD-GOV",
+                    "region": "130400",
+                    "contacts": [
+                        {"name": "刘芳", "role": "disclosure_contact", "title": "办公室科员", "phone": "0310-3101201"},
+                        {"name": "马卫东", "role": "leader_in_charge", "title": "副局长", "phone": "0310-3101202"},
+                    ],
+                }
+            ]
+        },
+    )
 
     name: str = Field(min_length=1, max_length=200, description="单位名称 / name")
     kind: UnitKind = Field(
@@ -51,7 +76,12 @@ class UnitOut(BaseModel):
     kind: UnitKind = Field(description="单位类型 / kind")
     parent_code: str | None = Field(description="上级单位代码 / parent unit code")
     region: str = Field(description="行政区划代码 / administrative division code")
-    contacts: list[UnitContactIO] = Field(description="联系人 / contact persons")
+    contacts: list[UnitContactIO] | None = Field(
+        description=(
+            "联系人（含电话、邮箱）；仅政务公开主管部门、管理员、考核与纪检人员及本单位工作人员可见，"
+            "其他调用方（含未登录的公众）为 null / contact persons, shown to staff only (null otherwise)"
+        )
+    )
     active: bool = Field(description="是否有效 / active")
     version: int = Field(description="版本号，即 ETag / version, the ETag")
     created_at: AwareDatetime = Field(description="创建时间（UTC） / created")

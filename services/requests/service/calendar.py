@@ -3,14 +3,12 @@ stored years kept in step with ``ctx.calendar`` on every replica (DESIGN §4).""
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Row, event, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -24,20 +22,29 @@ from shared.db import stored_utc
 from shared.errors import ProblemError, conflict
 from shared.etags import check_if_match
 from shared.events import CalendarDay, CalendarUpdated
+from shared.reference import load_calendar_years, stored_calendar_hooks, sync_calendar_year
 from shared.runtime import ServiceRuntime
-
-log = logging.getLogger("gongkai.requests")
-
-# How often each replica re-reads the stored calendar years (another replica may have loaded one).
-CALENDAR_SYNC_SECONDS = 60.0
 
 
 def _days_json(days: Sequence[CalendarDayIO]) -> list[dict[str, str]]:
     return [{"day": d.day.isoformat(), "name": d.name} for d in sorted(days, key=lambda d: d.day)]
 
 
-def _days_map(days: Sequence[dict[str, str]]) -> dict[date, str]:
-    return {date.fromisoformat(d["day"]): d["name"] for d in days}
+def calendar_event(year: int, stored: dict[str, Any], version: int) -> tuple[CalendarUpdated, str]:
+    """``calendar.updated`` of a year as stored (``[{day, name}]`` lists) at ``version``: replicas
+    apply it when ``version`` is newer than theirs (docs/reference-data.md)."""
+    data = CalendarUpdated(
+        year=year,
+        holidays=[CalendarDay.model_validate(d) for d in stored["holidays"]],
+        makeup_workdays=[CalendarDay.model_validate(d) for d in stored["makeup_workdays"]],
+        version=version,
+    )
+    return data, str(year)
+
+
+def calendar_event_of(row: Row[Any]) -> tuple[CalendarUpdated, str]:
+    """``calendar.updated`` of a stored year, as it was last published (republish, catch-up)."""
+    return calendar_event(row.year, {"holidays": row.holidays, "makeup_workdays": row.makeup_workdays}, row.version)
 
 
 def invalid_calendar(message: str) -> ProblemError:
@@ -131,13 +138,10 @@ async def put_calendar_year(
     await ctx.journal.audit(
         session, actor, "calendar.year_loaded", "calendar_year", str(year), before=before, after=after
     )
-    data = CalendarUpdated(
-        year=year,
-        holidays=[CalendarDay(day=d, name=n) for d, n in sorted(holidays.items())],
-        makeup_workdays=[CalendarDay(day=d, name=n) for d, n in sorted(makeup.items())],
-    )
     # The audit entry above holds the whole arrangement: no second timeline entry for the event.
-    await ctx.journal.emit_many(session, [(data, str(year))], entity_type="calendar_year", actor=actor, timeline=False)
+    await ctx.journal.emit_many(
+        session, [calendar_event(year, stored, version)], entity_type="calendar_year", actor=actor, timeline=False
+    )
     await _recompute_provisional_due_dates(
         session, ctx, actor, year, calendar_with(ctx.calendar, year, holidays, makeup)
     )
@@ -184,18 +188,8 @@ def _calendar_out(ctx: ServiceRuntime[Any], year: int, row: Row[Any] | None) -> 
 
 
 def _sync_year(calendar: WorkingDayCalendar, row: Row[Any]) -> bool:
-    """Load a stored year into ``calendar`` unless it already counts with exactly that; True if loaded."""
-    holidays, makeup = _days_map(row.holidays), _days_map(row.makeup_workdays)
-    current = calendar.arrangement(row.year)
-    if (
-        current is not None
-        and current.source == "loaded"
-        and current.holidays == holidays
-        and current.makeup_workdays == makeup
-    ):
-        return False
-    calendar.load_year(row.year, holidays, makeup)
-    return True
+    """Count with a stored year unless ``calendar`` already does; True if loaded."""
+    return sync_calendar_year(calendar, row.year, row.holidays, row.makeup_workdays)
 
 
 async def get_calendar_year(session: AsyncSession, ctx: Ctx, year: int) -> CalendarYearOut:
@@ -209,33 +203,9 @@ async def get_calendar_year(session: AsyncSession, ctx: Ctx, year: int) -> Calen
 
 async def load_stored_calendar_years(session: AsyncSession, ctx: ServiceRuntime[Any]) -> int:
     """Load every stored year into ``ctx.calendar``; returns how many changed it."""
-    rows = (await session.execute(select(calendar_years).order_by(calendar_years.c.year))).all()
-    loaded = 0
-    for row in rows:
-        try:
-            loaded += _sync_year(ctx.calendar, row)
-        except (CalendarError, KeyError, ValueError, TypeError):
-            log.exception("stored calendar year %s is invalid; not loaded", row.year)
-    return loaded
+    return await load_calendar_years(session, ctx.calendar, calendar_years)
 
 
-async def calendar_startup_hook(runtime: ServiceRuntime[Any]) -> None:
-    """Startup hook: count with the stored years before the service answers. If the database does
-    not answer yet this raises, and the runtime retries in the background (/readyz says so)."""
-    async with runtime.transaction() as session:
-        count = await load_stored_calendar_years(session, runtime)
-    log.info("loaded %d stored calendar years", count)
-
-
-async def calendar_sync_job(runtime: ServiceRuntime[Any]) -> None:
-    """Background job: re-read the stored years now and then, so a year loaded through another
-    replica (or a start without the database) is counted with here too."""
-    while True:
-        await asyncio.sleep(CALENDAR_SYNC_SECONDS)
-        try:
-            async with runtime.transaction() as session:
-                count = await load_stored_calendar_years(session, runtime)
-            if count:
-                log.info("calendar sync loaded %d years", count)
-        except (SQLAlchemyError, OSError) as exc:
-            log.warning("calendar sync failed: %s", exc)
+# ``startup_hooks`` / ``background_jobs``: count with the stored years before answering, and with a
+# year another replica loaded within a minute (``shared.reference``, as the replicas do).
+calendar_startup_hook, calendar_sync_job = stored_calendar_hooks(calendar_years, "stored_calendar")

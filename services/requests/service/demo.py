@@ -1,12 +1,19 @@
-"""``gongkai seed-demo``: a realistic data set for the embedded mode, so ``make run`` shows
-something real at once — a city's units and applications in every state, made through the same
-use cases a clerk's clicks go through (so their clocks, events and timelines are real too)."""
+"""``gongkai seed-demo``: a realistic month of an office, so ``make run`` (and ``make up``) show
+something real at once — a city's units with their own contacts, applications by every channel
+(12345 work orders and the provincial platform included) in every state, reply texts that read
+like real replies, a fee case, an administrative review, an overdue application, and next year's
+holiday arrangement loaded.
+
+Everything is made through the same use cases a clerk's clicks (or the platforms' calls) go
+through, so clocks, events and timelines are real; every receipt, notice and reply falls on a
+working day (counted back from today on the working-day calendar).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import func, select
@@ -15,8 +22,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.requests.config import Ctx
 from services.requests.models import applications
 from services.requests.schemas.applications import ApplicationCreate, ApplicationOut, ReviewRecordIn
+from services.requests.schemas.calendar import CalendarYearIn
+from services.requests.schemas.intake import ProvincialApplicationIn, WorkOrderIn
 from services.requests.schemas.units import UnitIn
+from services.requests.service import calendar as calendar_service
+from services.requests.service import demo_data as data
+from services.requests.service import intake
 from services.requests.service.applications import actions, consultations, create_application, reviews
+from services.requests.service.applications.reads import get_application
 from services.requests.service.units import put_unit
 from shared.auth import Principal
 from shared.clock import SHANGHAI
@@ -25,148 +38,46 @@ from shared.etags import etag
 P = ParamSpec("P")
 T = TypeVar("T")
 
-OFFICE = Principal(sub="demo-office", name="市政务公开办", roles=frozenset({"office"}), unit_codes=frozenset())
+OFFICE = Principal(sub="demo-office", name="市政务公开办 孙丽", roles=frozenset({"office"}), unit_codes=frozenset())
 
-UNITS: list[dict[str, Any]] = [
-    {
-        "unit_code": "HD-GOV",
-        "name": "邯郸市人民政府办公室",
-        "kind": "government",
-        "parent_code": None,
-        "region": "130400",
-    },
-    {"unit_code": "HD-CZJ", "name": "邯郸市财政局", "kind": "department", "parent_code": "HD-GOV", "region": "130400"},
-    {"unit_code": "HD-JYJ", "name": "邯郸市教育局", "kind": "department", "parent_code": "HD-GOV", "region": "130400"},
-    {
-        "unit_code": "HD-ZRZY",
-        "name": "邯郸市自然资源和规划局",
-        "kind": "department",
-        "parent_code": "HD-GOV",
-        "region": "130400",
-    },
-    {
-        "unit_code": "HD-STHJ",
-        "name": "邯郸市生态环境局",
-        "kind": "department",
-        "parent_code": "HD-GOV",
-        "region": "130400",
-    },
-    {
-        "unit_code": "HD-WJW",
-        "name": "邯郸市卫生健康委员会",
-        "kind": "department",
-        "parent_code": "HD-GOV",
-        "region": "130400",
-    },
-    {
-        "unit_code": "CT-GOV",
-        "name": "邯郸市丛台区人民政府",
-        "kind": "government",
-        "parent_code": "HD-GOV",
-        "region": "130403",
-    },
-    {
-        "unit_code": "CT-LZ",
-        "name": "丛台区联纺路街道办事处",
-        "kind": "township",
-        "parent_code": "CT-GOV",
-        "region": "130403001",
-    },
-    {
-        "unit_code": "HS-GOV",
-        "name": "邯郸市邯山区人民政府",
-        "kind": "government",
-        "parent_code": "HD-GOV",
-        "region": "130402",
-    },
-    {
-        "unit_code": "HD-GS",
-        "name": "邯郸市供水有限公司",
-        "kind": "public_enterprise",
-        "parent_code": "HD-GOV",
-        "region": "130400",
-    },
-]
 
-APPLICANTS = [
-    {
-        "type": "natural_person",
-        "name": "王建国",
-        "id_type": "resident_id",
-        "id_number": "130402198805061234",
-        "phone": "13803100001",
-        "email": "wangjg@example.com",
-        "address": "邯郸市丛台区中华北大街100号",
-    },
-    {
-        "type": "commercial_enterprise",
-        "name": "李明",
-        "organization": "邯郸市宏达建材有限公司",
-        "id_type": "social_credit_code",
-        "id_number": "91130400MA0ABCDE1X",
-        "phone": "0310-5550001",
-    },
-    {
-        "type": "research_institution",
-        "name": "赵敏",
-        "organization": "河北工程大学城市治理研究中心",
-        "email": "zhaomin@example.edu.cn",
-    },
-    {"type": "legal_service_org", "name": "孙律师", "organization": "河北某某律师事务所", "phone": "0310-5550002"},
-    {
-        "type": "public_welfare_org",
-        "name": "周洁",
-        "organization": "邯郸市绿色家园环保协会",
-        "email": "zhoujie@example.org",
-    },
-    {
-        "type": "natural_person",
-        "name": "陈晓燕",
-        "id_type": "resident_id",
-        "id_number": "130403199211203456",
-        "phone": "13903100002",
-    },
-]
-
-DESCRIPTIONS = [
-    ("HD-CZJ", "2026年度市本级一般公共预算支出执行情况"),
-    ("HD-JYJ", "2026年秋季学期中小学学区划分方案及其制定依据"),
-    ("HD-ZRZY", "丛台区某地块国有建设用地使用权出让合同及规划条件"),
-    ("HD-STHJ", "2026年第三季度重点排污单位自行监测数据"),
-    ("HD-WJW", "2026年市级医疗机构不良事件统计情况"),
-    ("CT-GOV", "联纺路街道老旧小区改造项目的招标文件与中标结果"),
-    ("HS-GOV", "邯山区2026年征收补偿安置方案"),
-    ("HD-GS", "2026年居民生活用水价格调整的成本监审报告"),
-]
+def _clerk(unit_code: str) -> Principal:
+    name = data.HANDLERS[unit_code][1]
+    return Principal(
+        sub=f"clerk-{unit_code}", name=name, roles=frozenset({"handler"}), unit_codes=frozenset({unit_code})
+    )
 
 
 async def seed_demo(runtime: Ctx, *, force: bool = False) -> dict[str, int]:
-    """Creates the demo units and applications; refuses to add a second set unless ``force``.
-    Each step is its own transaction, as a clerk's click would be (the clock moves between them)."""
+    """Creates the demo units, next year's calendar and the applications; refuses to add a second
+    set unless ``force``. Each step is its own transaction, as a clerk's click would be."""
     async with runtime.transaction() as session:
         existing = await session.scalar(select(func.count()).select_from(applications)) or 0
     if existing and not force:
         return {"units": 0, "applications": 0, "already_present": existing}
+    today = runtime.clock.today()
     async with runtime.transaction() as session:
-        for unit in UNITS:
-            body = UnitIn(
-                name=unit["name"],
-                kind=unit["kind"],
-                parent_code=unit["parent_code"],
-                region=unit["region"],
-                contacts=[{"name": "政务公开工作人员", "title": "信息公开专员", "phone": "0310-1234567"}],
-            )
-            await put_unit(session, runtime, OFFICE, unit["unit_code"], body)
-    demo = Demo(runtime, runtime.clock.today())
+        for unit in data.UNITS:
+            await put_unit(session, runtime, OFFICE, unit["unit_code"], UnitIn(**unit["body"]))
+    await _load_next_year(runtime, today.year + 1)
+    demo = Demo(runtime, today)
     made = 0
     try:
-        for index, story in enumerate(STORIES):
-            unit_code, description = DESCRIPTIONS[index % len(DESCRIPTIONS)]
-            await story(demo, unit_code, description, APPLICANTS[index % len(APPLICANTS)])
-            made += 1
+        for story in STORIES:
+            made += await story(demo)
     finally:
         runtime.clock.reset()
-    return {"units": len(UNITS), "applications": made}
+    return {"units": len(data.UNITS), "applications": made}
+
+
+async def _load_next_year(runtime: Ctx, year: int) -> None:
+    """Next year's holiday arrangement, so due dates that reach into it are not provisional."""
+    if runtime.calendar.is_known(year) or year not in data.NEXT_YEAR_CALENDARS:
+        return
+    holidays, makeup = data.NEXT_YEAR_CALENDARS[year]
+    body = CalendarYearIn.model_validate({"holidays": holidays, "makeup_workdays": makeup})
+    async with runtime.transaction() as session:
+        await calendar_service.put_calendar_year(session, runtime, OFFICE, year, body)
 
 
 @dataclass(frozen=True)
@@ -181,173 +92,175 @@ class Demo:
         async with self.runtime.transaction() as session:
             return await use_case(session, self.runtime, *args, **kwargs)
 
+    def day(self, working_days_ago: int) -> date:
+        """The working day that many working days before today (0: today, if a working day)."""
+        calendar = self.runtime.calendar
+        if working_days_ago == 0 and calendar.is_working_day(self.today):
+            return self.today
+        return calendar.add_working_days(self.today, -max(working_days_ago, 1)).day
 
-def _day(demo: Demo, days_ago: int) -> date:
-    return demo.today - timedelta(days=days_ago)
-
-
-def _at(demo: Demo, days_ago: int) -> None:
-    """Walks the service clock to 10:00 Beijing time that many days ago."""
-    demo.runtime.clock.set(datetime.combine(_day(demo, days_ago), time(10), tzinfo=SHANGHAI), frozen=True)
-
-
-async def _paper(demo: Demo, unit_code: str, description: str, applicant: dict, days_ago: int) -> ApplicationOut:
-    _at(demo, days_ago)
-    staff = Principal(
-        sub=f"clerk-{unit_code}", name="受理窗口", roles=frozenset({"handler"}), unit_codes=frozenset({unit_code})
-    )
-    body = ApplicationCreate(
-        unit_code=unit_code,
-        channel="in_person",
-        applicant=applicant,
-        description=description,
-        purpose="个人了解",
-        delivery={"format": "paper", "method": "pickup"},
-        received_at=datetime.combine(_day(demo, days_ago), time(9, 30), tzinfo=SHANGHAI),
-    )
-    return await demo.do(create_application, staff, body)
+    def at(self, working_days_ago: int, hour: int = 10, minute: int = 0) -> datetime:
+        """Walks the service clock to that working day, at ``hour`` Beijing time."""
+        moment = datetime.combine(self.day(working_days_ago), time(hour, minute), tzinfo=SHANGHAI)
+        self.runtime.clock.set(moment, frozen=True)
+        return moment
 
 
-async def _assigned(demo: Demo, unit_code: str, description: str, applicant: dict, days_ago: int) -> ApplicationOut:
-    created = await _paper(demo, unit_code, description, applicant, days_ago)
-    _at(demo, days_ago - 1)
-    return await demo.do(
-        actions.assign, OFFICE, created.id, etag(created.version), None, f"clerk-{unit_code}", "张承办"
-    )
+class Case:
+    """One application, followed step by step with its ETag (as a front end would)."""
+
+    def __init__(self, demo: Demo, story: dict[str, Any]) -> None:
+        self.demo = demo
+        self.story = story
+        self.unit = story["unit"]
+        self.clerk = _clerk(self.unit)
+        self.out: ApplicationOut | None = None
+
+    @property
+    def id(self) -> str:
+        assert self.out is not None
+        return self.out.id
+
+    async def step(self, ago: int, use_case: Callable[..., Awaitable[ApplicationOut]], **kwargs: Any) -> None:
+        assert self.out is not None
+        self.demo.at(ago, hour=kwargs.pop("hour", 10))
+        self.out = await self.demo.do(use_case, self.clerk, self.id, etag(self.out.version), None, **kwargs)
+
+    async def refresh(self) -> None:
+        self.out = await self.demo.do(get_application, self.clerk, self.id)
+
+    async def apply(self, ago: int) -> None:
+        """Received by the channel of the story, ``ago`` working days ago."""
+        demo, story = self.demo, self.story
+        moment = demo.at(ago, hour=9, minute=story.get("minute", 30))
+        channel = story["channel"]
+        applicant = data.APPLICANTS[story["applicant"]]
+        delivery = story.get("delivery", {"format": "electronic", "method": "email"})
+        if channel in ("hotline_12345", "provincial"):
+            await self._from_platform(moment, applicant, delivery)
+            return
+        staff_records = channel not in ("online",)
+        body = ApplicationCreate(
+            unit_code=self.unit,
+            channel=channel,
+            applicant=applicant,
+            description=story["description"],
+            purpose=story.get("purpose"),
+            delivery=delivery,
+            received_at=moment if staff_records else None,
+        )
+        self.out = await demo.do(create_application, self.clerk if staff_records else None, body)
+
+    async def _from_platform(self, moment: datetime, applicant: dict[str, Any], delivery: dict[str, str]) -> None:
+        story, demo = self.story, self.demo
+        ref = f"{story['ref']}{moment:%Y%m%d}"
+        if story["channel"] == "hotline_12345":
+            order = WorkOrderIn.model_validate(
+                {
+                    "workorder_no": ref,
+                    "category": "disclosure_request",
+                    "unit_code": self.unit,
+                    "content": f"市民来电：{story['description']}，希望依申请公开。",
+                    "description": story["description"],
+                    "received_at": moment.isoformat(),
+                    "due_at": datetime.combine(
+                        demo.runtime.calendar.add_working_days(moment.date(), 5).day, time(17), tzinfo=SHANGHAI
+                    ).isoformat(),
+                    "applicant": applicant,
+                    "delivery": delivery,
+                }
+            )
+            accepted, _ = await demo.do(intake.receive_workorder, order)
+            assert accepted.application is not None
+            application_id = accepted.application.id
+        else:
+            body = ProvincialApplicationIn.model_validate(
+                {
+                    "provincial_id": ref,
+                    "unit_code": self.unit,
+                    "applicant": applicant,
+                    "description": story["description"],
+                    "delivery": delivery,
+                    "received_at": moment.isoformat(),
+                }
+            )
+            accepted_provincial, _ = await demo.do(intake.receive_provincial, body)
+            application_id = accepted_provincial.application.id
+        self.out = await demo.do(get_application, OFFICE, application_id)
 
 
-async def submitted_online(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
-    _at(demo, 1)
-    body = ApplicationCreate(
-        unit_code=unit_code,
-        channel="online",
-        applicant=applicant,
-        description=description,
-        delivery={"format": "electronic", "method": "email"},
-    )
-    await demo.do(create_application, None, body)
-
-
-async def registered(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
-    await _paper(demo, unit_code, description, applicant, 3)
-
-
-async def awaiting_correction(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
-    created = await _paper(demo, unit_code, description, applicant, 6)
-    _at(demo, 4)
-    await demo.do(
-        actions.request_correction,
-        OFFICE,
-        created.id,
-        etag(created.version),
-        None,
-        15,
-        "请明确所需信息的时间范围和文号",
-    )
-
-
-async def in_progress(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
-    await _assigned(demo, unit_code, description, applicant, 8)
-
-
-async def consulting(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
-    out = await _assigned(demo, unit_code, description, applicant, 12)
-    _at(demo, 9)
-    await demo.do(
-        consultations.start_consultation,
-        OFFICE,
-        out.id,
-        etag(out.version),
-        None,
-        "邯郸市宏达建材有限公司",
-        "third_party",
-    )
-
-
-async def fee_pending(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
-    out = await _assigned(demo, unit_code, description, applicant, 10)
-    _at(demo, 7)
-    await demo.do(actions.fee_notice, OFFICE, out.id, etag(out.version), None, "per_page", 150)
-
-
-async def in_review(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
-    out = await _assigned(demo, unit_code, description, applicant, 14)
-    _at(demo, 2)
-    await demo.do(
-        actions.review, OFFICE, out.id, etag(out.version), None, "refer", "保密员刘", "涉及第三方商业信息，报请审查"
-    )
-
-
-async def _replied(
-    demo: Demo, unit_code: str, description: str, applicant: dict, outcome: str, days_ago: int, replied_ago: int
-) -> ApplicationOut:
-    out = await _assigned(demo, unit_code, description, applicant, days_ago)
-    _at(demo, replied_ago)
-    opinion = "disclose" if outcome in ("disclosed", "partially_disclosed") else "withhold"
-    out = await demo.do(actions.review, OFFICE, out.id, etag(out.version), None, opinion, "保密员刘", None)
-    return await demo.do(
-        actions.reply,
-        OFFICE,
-        out.id,
-        etag(out.version),
-        None,
-        outcome,
-        "《中华人民共和国政府信息公开条例》第三十六条",
-        "经审查，现答复如下……",
+def _reply_text(story: dict[str, Any], received: date) -> str:
+    applicant = data.APPLICANTS[story["applicant"]]
+    honorific = applicant.get("organization") or f"{applicant['name']}{data.HONORIFICS.get(story['applicant'], '')}"
+    body = data.REPLIES[story["outcome"]].format(description=story["description"])
+    return (
+        f"{honorific}：\n您于{received.year}年{received.month}月{received.day}日提出的政府信息公开申请收悉。{body}\n"
+        "如对本答复不服，可以自收到本答复之日起60日内向邯郸市人民政府申请行政复议，"
+        "或者在6个月内向人民法院提起行政诉讼。"
     )
 
 
-async def replied_disclosed(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
-    await _replied(demo, unit_code, description, applicant, "disclosed", 30, 20)
+async def _walk(demo: Demo, story: dict[str, Any]) -> int:
+    """Follows a story's steps: each ``(working days ago, step, arguments)``."""
+    case = Case(demo, story)
+    await case.apply(story["received"])
+    for ago, step, *args in story.get("steps", ()):
+        options: dict[str, Any] = args[0] if args else {}
+        if step == "register":
+            await case.step(ago, actions.register)
+        elif step == "assign":
+            name = data.HANDLERS[case.unit]
+            await case.step(ago, actions.assign, handler_id=name[0], handler_name=name[1])
+        elif step == "correction":
+            await case.step(ago, actions.request_correction, allowed_working_days=15, note=options["note"])
+        elif step == "corrected":
+            await case.step(ago, actions.receive_correction)
+        elif step == "consult":
+            demo.at(ago)
+            assert case.out is not None
+            _, version = await demo.do(
+                consultations.start_consultation,
+                case.clerk,
+                case.id,
+                etag(case.out.version),
+                None,
+                options["party"],
+                options["kind"],
+            )
+            await case.refresh()
+        elif step == "fee":
+            await case.step(ago, actions.fee_notice, method=options["method"], pages=options.get("pages"))
+        elif step == "paid":
+            await case.step(ago, actions.fee_payment)
+        elif step == "extend":
+            await case.step(
+                ago, actions.extend, working_days=options["days"], reason=options["reason"], approver="王主任"
+            )
+        elif step == "review":
+            await case.step(
+                ago, actions.review, opinion=options["opinion"], reviewer="保密员 赵磊", reason=options.get("reason")
+            )
+        elif step == "reply":
+            assert case.out is not None and case.out.received_on is not None
+            text = _reply_text(story, case.out.received_on)
+            basis = data.LEGAL_BASES[story["outcome"]]
+            await case.step(ago, actions.reply, outcome=story["outcome"], legal_basis=basis, text=text, hour=15)
+        elif step == "withdraw":
+            await case.step(ago, actions.withdraw, reason=options["reason"])
+        elif step == "archive":
+            await case.step(ago, actions.archive, hour=16)
+        elif step == "appeal":
+            demo.at(ago)
+            record = ReviewRecordIn(kind="administrative_review", filed_on=demo.day(ago), result="pending")
+            await demo.do(reviews.add_review_record, OFFICE, case.id, record)
+    return 1
 
 
-async def replied_withheld(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
-    out = await _replied(demo, unit_code, description, applicant, "withheld.third_party_rights", 40, 25)
-    _at(demo, 10)
-    await demo.do(
-        reviews.add_review_record,
-        OFFICE,
-        out.id,
-        ReviewRecordIn(kind="administrative_review", filed_on=_day(demo, 10), result="pending"),
-    )
+def _story(index: int) -> Callable[[Demo], Awaitable[int]]:
+    async def run(demo: Demo) -> int:
+        return await _walk(demo, data.STORIES[index])
+
+    return run
 
 
-async def replied_late(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
-    await _replied(demo, unit_code, description, applicant, "unavailable.not_held", 60, 5)
-
-
-async def archived(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
-    out = await _replied(demo, unit_code, description, applicant, "partially_disclosed", 80, 60)
-    _at(demo, 50)
-    await demo.do(actions.archive, OFFICE, out.id, etag(out.version), None)
-
-
-async def withdrawn(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
-    created = await _paper(demo, unit_code, description, applicant, 9)
-    _at(demo, 6)
-    await demo.do(actions.withdraw, OFFICE, created.id, etag(created.version), None, "申请人书面撤回")
-
-
-async def overdue(demo: Demo, unit_code: str, description: str, applicant: dict) -> None:
-    await _assigned(demo, unit_code, description, applicant, 45)
-
-
-Story = Callable[[Demo, str, str, dict], Awaitable[None]]
-STORIES: list[Story] = [
-    submitted_online,
-    registered,
-    awaiting_correction,
-    in_progress,
-    consulting,
-    fee_pending,
-    in_review,
-    replied_disclosed,
-    replied_withheld,
-    replied_late,
-    archived,
-    withdrawn,
-    overdue,
-    submitted_online,
-    in_progress,
-    replied_disclosed,
-]
+STORIES: list[Callable[[Demo], Awaitable[int]]] = [_story(i) for i in range(len(data.STORIES))]

@@ -10,9 +10,9 @@ Work orders (12345工单), ``POST /api/v1/integrations/hotline/workorders`` — 
   ``received_at``); for a ``disclosure_request`` also ``applicant`` {type, name, id_type, id_number,
   phone, email, address, organization}, ``description`` (default: ``content``), ``purpose`` and
   ``delivery`` {format, method} — required there (422 without them), optional elsewhere. Unknown
-  top-level fields are kept verbatim in the row's ``payload`` (the hotline adds
-  fields faster than we do); inside ``applicant``/``delivery`` they are refused (422), as on
-  ``POST /requests``.
+  top-level fields are dropped, never stored (one was a caller's identity number — issue 8), and
+  counted (``gongkai_hotline_workorder_unknown_fields_total``, a log line with their names only);
+  inside ``applicant``/``delivery`` they are refused (422), as on ``POST /requests``.
 - ``disclosure_request`` → an application with channel ``hotline_12345``, ``source_ref`` = the
   work-order number, in state ``submitted``. Not registered at once: 条例 第三十一条 counts the
   receipt of an application that arrives neither in person nor by registered mail from the day the
@@ -34,7 +34,8 @@ The ``query_code`` of an application created here is returned to the caller once
 response: the citizen did not apply with us, so the hotline (or the provincial platform) is the
 only party that can pass it on (with ``tracking_no``, for ``GET /requests/track/…``). It is kept
 only as a hash, so a repeat (200) carries ``query_code: null``; a sender that lost the first
-response retries with the same ``Idempotency-Key`` and gets the stored 201 replayed verbatim.
+response retries with the same ``Idempotency-Key`` (signed afresh) and gets the stored (encrypted)
+201 replayed verbatim.
 
 Provincial applications, ``POST /api/v1/integrations/provincial/applications`` —
 ``schemas.intake.ProvincialApplicationIn`` (the ``POST /requests`` body without ``channel``, plus
@@ -46,9 +47,11 @@ The same ``provincial_id`` again → 200 with the application when its stored fi
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC
 from typing import Any
 
+from prometheus_client import Counter
 from sqlalchemy import and_, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -66,13 +69,21 @@ from services.requests.schemas.intake import (
 )
 from services.requests.service.applications import ID_CONTEXT, create_application
 from shared.auth import Principal
-from shared.crypto import mask_identity_number
+from shared.crypto import mask_identity_like, mask_identity_number, mask_identity_values
 from shared.db import stored_utc
 from shared.errors import ProblemError, conflict, forbidden, not_found
 from shared.events import HotlineComplaintReceived
 from shared.pagination import Page, SortKey, paginate
 from shared.runtime import ServiceRuntime
 from shared.signing import SqlReplayGuard
+
+log = logging.getLogger("gongkai.requests.intake")
+UNKNOWN_FIELDS = Counter(
+    "gongkai_hotline_workorder_unknown_fields_total",
+    "Unknown top-level fields dropped from received 12345 work orders (their values are never stored)",
+)
+# What a work order's stored document may show: the documented fields (WorkOrderIn).
+_DOCUMENT_FIELDS = frozenset(WorkOrderIn.model_fields)
 
 HOTLINE = Principal(sub="integration:12345", name="12345热线", roles=frozenset({"integration"}), unit_codes=frozenset())
 PROVINCIAL = Principal(
@@ -181,6 +192,10 @@ async def _application_of(session: AsyncSession, ctx: Ctx, order: WorkOrderIn) -
 
 async def receive_workorder(session: AsyncSession, ctx: Ctx, order: WorkOrderIn) -> tuple[WorkOrderAccepted, bool]:
     """Records a verified work order; returns (result, created). See the module docstring."""
+    if order.dropped_fields:
+        UNKNOWN_FIELDS.inc(len(order.dropped_fields))
+        names = [name[:40] for name in order.dropped_fields[:20]]
+        log.info("12345 work order %s: unknown fields dropped: %s", order.workorder_no, ", ".join(names))
     canonical = order.canonical()
     fingerprint = ctx.resources.field_cipher.blind_index(
         json.dumps(canonical, sort_keys=True, ensure_ascii=False), context=FINGERPRINT_CONTEXT
@@ -345,24 +360,34 @@ def _select_workorders() -> Any:
     )
 
 
-def _to_out(ctx: Ctx, row: Any) -> WorkOrderOut:
+def _document(row: Any) -> dict[str, Any]:
+    """The stored order as shown: documented fields only (rows stored before issue 8 kept unknown
+    ones verbatim), identity-like values masked."""
+    document = (row.payload or {}).get("document", {})
+    return mask_identity_values({k: v for k, v in document.items() if k in _DOCUMENT_FIELDS})
+
+
+def _to_out(ctx: Ctx, row: Any, reader: Principal) -> WorkOrderOut:
+    """A work order as ``reader`` sees it: the handling unit's staff read the citizen's words as
+    written, everyone else (the office, assessors …) with identity numbers masked."""
     answered_at = stored_utc(row.answered_at) if row.answered_at is not None else None
     due_at = stored_utc(row.due_at)
+    clear = reader.is_staff_of(row.unit_code)
     return WorkOrderOut(
         workorder_no=row.workorder_no,
         category=row.category,
         unit_code=row.unit_code,
-        content=row.content,
+        content=row.content if clear else mask_identity_like(row.content),
         received_at=stored_utc(row.received_at),
         due_at=due_at,
         answered_at=answered_at,
-        answer=row.answer,
+        answer=row.answer if clear or row.answer is None else mask_identity_like(row.answer),
         answered_on_time=None if answered_at is None else answered_at <= due_at,
         overdue=answered_at is None and ctx.clock.now() > due_at,
         unanswered_emitted=row.unanswered_emitted,
         application_id=row.application_id,
         tracking_no=row.tracking_no,
-        payload=(row.payload or {}).get("document", {}),
+        payload=_document(row),
     )
 
 
@@ -374,11 +399,10 @@ async def get_workorder(session: AsyncSession, ctx: Ctx, principal: Principal, w
     row = (
         await session.execute(_select_workorders().where(hotline_workorders.c.workorder_no == workorder_no))
     ).one_or_none()
-    if row is None:
+    if row is None or not principal.can_read(row.unit_code):
+        # Another unit's order: the same 404 as for none, so nobody learns that it exists.
         raise _no_such_workorder(workorder_no)
-    if not principal.can_read(row.unit_code):
-        raise forbidden(f"无权查看单位 {row.unit_code} 的工单")
-    return _to_out(ctx, row)
+    return _to_out(ctx, row, principal)
 
 
 async def answer_workorder(
@@ -390,7 +414,7 @@ async def answer_workorder(
     then been emitted already and stays."""
     w = hotline_workorders
     row = (await session.execute(_select_workorders().where(w.c.workorder_no == workorder_no))).one_or_none()
-    if row is None:
+    if row is None or not principal.can_read(row.unit_code):
         raise _no_such_workorder(workorder_no)
     if not principal.can_act(row.unit_code):
         raise forbidden(f"只有承办单位 {row.unit_code} 的工作人员或政务公开办公室可以回复该工单")
@@ -425,7 +449,7 @@ async def answer_workorder(
         "answered_on_time": now <= stored_utc(row.due_at),
         "overdue": False,
     }
-    return _to_out(ctx, row).model_copy(update=answered)
+    return _to_out(ctx, row, principal).model_copy(update=answered)
 
 
 async def list_workorders(
@@ -464,4 +488,4 @@ async def list_workorders(
         conditions.append(or_(w.c.answered_at.is_not(None), w.c.due_at >= now))
     keys = [SortKey(w.c.received_at, descending=True), SortKey(w.c.workorder_no, descending=True)]
     page = await paginate(session, _select_workorders().where(*conditions), keys, limit=limit, cursor=cursor)
-    return page.map(lambda row: _to_out(ctx, row))
+    return page.map(lambda row: _to_out(ctx, row, principal))

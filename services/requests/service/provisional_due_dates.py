@@ -19,6 +19,7 @@ from services.requests.domain.deadlines import (
     CorrectionReceived,
     CorrectionRequested,
     Deadline,
+    Deferred,
     Extended,
     PauseEnded,
     PauseStarted,
@@ -36,6 +37,7 @@ _KINDS: dict[type, str] = {
     PauseStarted: "pause_started",
     PauseEnded: "pause_ended",
     Extended: "extended",
+    Deferred: "deferred",
 }
 
 
@@ -48,11 +50,13 @@ def _fact(row: Any) -> ClockFact:
         case "correction_received":
             return CorrectionReceived(row.on)
         case "pause_started":
-            return PauseStarted(row.ref, row.pause_kind, row.on)
+            return PauseStarted(row.ref, row.pause_kind, row.on, row.until, row.detail)
         case "pause_ended":
-            return PauseEnded(row.ref, row.on)
+            return PauseEnded(row.ref, row.on, row.detail or "ended")
         case "extended":
             return Extended(row.working_days, row.on, row.reason or "", row.approver or "")
+        case "deferred":
+            return Deferred(row.on, row.until, row.reason or "")
     raise ValueError(f"unknown clock fact kind {row.kind!r}")
 
 
@@ -70,12 +74,15 @@ async def load_facts(session: AsyncSession, application_id: str) -> list[ClockFa
 async def add_fact(session: AsyncSession, application_id: str, fact: ClockFact) -> None:
     values: dict[str, Any] = {"application_id": application_id, "kind": _KINDS[type(fact)], "on": fact.on}
     if isinstance(fact, PauseStarted):
-        values.update(ref=fact.ref, pause_kind=fact.kind)
+        values.update(ref=fact.ref, pause_kind=fact.kind, until=fact.until, detail=fact.party)
     elif isinstance(fact, PauseEnded):
-        values.update(ref=fact.ref)
+        values.update(ref=fact.ref, detail=fact.cause)
     elif isinstance(fact, Extended):
         values.update(working_days=fact.working_days, reason=fact.reason, approver=fact.approver)
-    values = {"ref": None, "pause_kind": None, "working_days": None, "reason": None, "approver": None, **values}
+    elif isinstance(fact, Deferred):
+        values.update(until=fact.due_on, reason=fact.reason)
+    empty = {"ref": None, "pause_kind": None, "working_days": None, "reason": None, "approver": None}
+    values = {**empty, "until": None, "detail": None, **values}
     await session.execute(application_clock_facts.insert(), values)  # one compiled INSERT for every kind
 
 

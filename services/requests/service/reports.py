@@ -58,8 +58,16 @@ from typing import Any
 from sqlalchemy import Select, and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.requests.domain.outcomes import APPLICANT_TYPES, OUTCOMES, WITHDRAWAL_REPORT_OUTCOME
+from services.requests.domain.outcomes import APPLICANT_TYPES, OUTCOMES, WITHDRAWAL_REPORT_OUTCOME, report_row
 from services.requests.models import applications, review_records, units
+from shared.validation_messages import invalid_choice
+from shared.vocabulary import (
+    OUTCOME_LABELS,
+    REPORT_COLUMN_LABELS,
+    REPORT_ROW_LABELS,
+    REPORT_TABLE4_COLUMN_LABELS,
+    REPORT_TABLE4_RESULT_LABELS,
+)
 
 __all__ = [
     "COLUMNS",
@@ -127,7 +135,35 @@ class AnnualReport:
             body["region"] = self.scope.region
         body["table3"] = {"rows": {row: dict(self.table3[row]) for row in ROWS}}
         body["table4"] = {column: dict(self.table4[column]) for column in TABLE4_COLUMNS}
+        body["labels"] = REPORT_LABELS
         return body
+
+
+# The Chinese labels beside the codes of the JSON report (the rows and columns of the national form).
+REPORT_LABELS: dict[str, dict[str, str]] = {
+    "table3_rows": {
+        row: REPORT_ROW_LABELS.get(row) or f"三、本年度办理结果 — {OUTCOME_LABELS[row][1]} — {OUTCOME_LABELS[row][0]}"
+        for row in ROWS
+    },
+    "table3_columns": dict(REPORT_COLUMN_LABELS),
+    "table4_columns": dict(REPORT_TABLE4_COLUMN_LABELS),
+    "table4_results": dict(REPORT_TABLE4_RESULT_LABELS),
+}
+# How many unit codes a 422 for an unknown one names.
+_NAMED_UNITS = 50
+
+
+async def _check_unit_known(session: AsyncSession, unit_code: str) -> None:
+    """An unknown ``unit_code`` is a 422 naming the known ones, not an all-zero report. Known: in the
+    directory, or with applications or review records of its own (a unit removed from the directory
+    still has its report)."""
+    for column in (units.c.unit_code, applications.c.unit_code, review_records.c.unit_code):
+        if await session.scalar(select(column).where(column == unit_code).limit(1)) is not None:
+            return
+    known = (
+        await session.execute(select(units.c.unit_code, units.c.name).order_by(units.c.unit_code).limit(_NAMED_UNITS))
+    ).all()
+    raise invalid_choice("query.unit_code", "单位代码", unit_code, {row.unit_code: row.name for row in known})
 
 
 def _year_bounds(year: int) -> tuple[date, date]:
@@ -205,6 +241,8 @@ async def _subject(session: AsyncSession, scope: ReportScope) -> str:
 
 async def annual_report(session: AsyncSession, year: int, scope: ReportScope) -> AnnualReport:
     """Tables 三 and 四 of ``scope`` for ``year`` (see the module docstring for the rules)."""
+    if scope.unit_code is not None:
+        await _check_unit_known(session, scope.unit_code)
     table3 = {row: dict.fromkeys(COLUMNS, 0) for row in ROWS}
     for row in (await session.execute(table3_statement(year, scope))).all():
         column = row.applicant_type
@@ -214,7 +252,7 @@ async def annual_report(session: AsyncSession, year: int, scope: ReportScope) ->
         counts = ((table3["received"], row.received), (table3["carried_over_from_last_year"], row.carried_from))
         counts += ((table3["carried_over_to_next_year"], row.carried_to),)
         if row.concluded_row is not None:
-            outcome = row.concluded_row
+            outcome = report_row(row.concluded_row)  # 条例 第三十五条's code counts in its row
             if outcome not in OUTCOMES:  # validated on reply; never expected
                 logger.warning("annual report: unknown outcome %r counted as %s", outcome, WITHDRAWAL_REPORT_OUTCOME)
                 outcome = WITHDRAWAL_REPORT_OUTCOME

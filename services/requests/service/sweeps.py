@@ -35,6 +35,12 @@ from services.requests.domain.rules import RULE_SETS, rule_set
 from services.requests.models import applications, hotline_workorders
 from services.requests.service.applications import lapse
 from services.requests.service.intake import signature_guard
+from services.requests.service.obligation_sweeps import (
+    lapse_consultations_and_reasons,
+    report_up_due_soon_claim,
+    report_up_overdue_claim,
+    unconfirmed_claim,
+)
 from shared.auth import Principal
 from shared.db import stored_utc
 from shared.domain import DomainError
@@ -44,6 +50,9 @@ from shared.events import (
     HotlineWorkorderUnanswered,
     RequestDueSoon,
     RequestOverdue,
+    RequestReportUpDueSoon,
+    RequestReportUpOverdue,
+    RequestUnconfirmed,
 )
 
 __all__ = ["SweepResult", "deadline_sweep_job", "due_soon_targets", "run_deadline_sweep", "sweep_deadlines"]
@@ -70,6 +79,11 @@ class SweepResult:
     hotline_unanswered_emitted: int = 0
     lapsed: int = 0  # concluded as other.correction_lapsed / other.fee_unpaid
     signatures_purged: int = 0  # integration signatures past their replay window
+    consultations_lapsed: int = 0  # 条例 第三十二条、第三十四条: unanswered in 15 working days
+    reasons_lapsed: int = 0  # 条例 第三十五条: reasons not stated within the office's period
+    unconfirmed_emitted: int = 0  # request.unconfirmed (条例 第三十一条)
+    report_up_due_soon_emitted: int = 0  # request.report_up_due_soon (seed 001)
+    report_up_overdue_emitted: int = 0  # request.report_up_overdue (seed 001)
 
     def counts(self) -> dict[str, Any]:
         return asdict(self)
@@ -241,6 +255,10 @@ async def sweep_deadlines(
     now = now if now is not None else runtime.clock.now()
     calendar = runtime.calendar
 
+    # Periods that end by themselves first: the clock they paused resumes, and may be overdue today.
+    consultations_lapsed, reasons_lapsed = await lapse_consultations_and_reasons(runtime, today)
+    round_two = await _sweep_obligations(runtime, today, batch_size)
+
     overdue = await _drain(
         runtime,
         lambda: _overdue_claim(today, batch_size),
@@ -300,7 +318,70 @@ async def sweep_deadlines(
         hotline_unanswered_emitted=unanswered,
         lapsed=await _conclude_lapsed(runtime, today),
         signatures_purged=await signature_guard(runtime).purge_expired(now.timestamp()),
+        consultations_lapsed=consultations_lapsed,
+        reasons_lapsed=reasons_lapsed,
+        **round_two,
     )
+
+
+async def _sweep_obligations(runtime: Ctx, today: date, batch_size: int) -> dict[str, int]:
+    """``request.unconfirmed`` (条例 第三十一条) and the report-up reminders and overdue (seed 001)."""
+    unconfirmed = await _drain(
+        runtime,
+        lambda: unconfirmed_claim(runtime, today, batch_size),
+        lambda r: (
+            RequestUnconfirmed(
+                request_id=r.id,
+                tracking_no=r.tracking_no,
+                unit_code=r.unit_code,
+                channel=r.channel,
+                submitted_at=stored_utc(r.submitted_at),
+            ),
+            r.id,
+        ),
+        entity_type="application",
+        batch_size=batch_size,
+    )
+    report_up_overdue = await _drain(
+        runtime,
+        lambda: report_up_overdue_claim(today, batch_size),
+        lambda r: (
+            RequestReportUpOverdue(
+                request_id=r.id,
+                tracking_no=r.tracking_no,
+                unit_code=r.unit_code,
+                handler_id=r.handler_id,
+                due_on=r.report_up_due_on,
+            ),
+            r.id,
+        ),
+        entity_type="application",
+        batch_size=batch_size,
+    )
+    reminder = report_up_due_soon_claim(runtime, today, batch_size)
+    report_up_due_soon = 0
+    if reminder is not None:
+        report_up_due_soon = await _drain(
+            runtime,
+            lambda: reminder,
+            lambda r: (
+                RequestReportUpDueSoon(
+                    request_id=r.id,
+                    tracking_no=r.tracking_no,
+                    unit_code=r.unit_code,
+                    due_on=r.report_up_due_on,
+                    working_days_left=working_days_left(runtime.calendar, r.report_up_due_on, today),
+                ),
+                r.id,
+            ),
+            entity_type="application",
+            batch_size=batch_size,
+        )
+    return {
+        "unconfirmed_emitted": unconfirmed,
+        "report_up_due_soon_emitted": report_up_due_soon,
+        "report_up_overdue_emitted": report_up_overdue,
+    }
 
 
 async def run_deadline_sweep(runtime: Ctx, actor: Principal, *, today: date | None = None) -> SweepResult:

@@ -4,6 +4,9 @@ Files: CSV (UTF-8 with or without BOM, else GB18030 — what Excel saves on Chin
 with the stdlib ``csv`` module, or XLSX read with openpyxl (first worksheet). The first non-blank
 row is the header; Chinese or English column names are accepted (:data:`COLUMN_ALIASES`).
 
+A contact's role (角色) is 政务公开联络员, 主要负责人, 分管负责人 or 其他 (or the English values of
+:data:`shared.vocabulary.ContactRole`); blank means 其他.
+
 Row numbers are spreadsheet row numbers: the header is row 1 (after any blank rows above it), the
 first data row row 2. One unit may take several rows to list several contacts: its later rows
 carry the same ``unit_code`` and only contact columns (other columns blank or equal).
@@ -27,12 +30,12 @@ from pydantic import ValidationError
 
 from services.requests.schemas.units import UNIT_CODE_PATTERN, ImportRowError, UnitIn
 from shared.errors import ProblemError
-from shared.vocabulary import UnitKind
+from shared.vocabulary import CONTACT_ROLE_LABELS, UnitKind
 
 MAX_IMPORT_ROWS = 20_000
 
 UNIT_FIELDS = ("unit_code", "name", "kind", "parent_code", "region", "active")
-CONTACT_FIELDS = ("contact_name", "contact_title", "contact_phone", "contact_email")
+CONTACT_FIELDS = ("contact_name", "contact_role", "contact_title", "contact_phone", "contact_email")
 REQUIRED_COLUMNS = ("unit_code", "name", "kind", "region")
 
 # Header (normalised: no spaces, no *, no parenthesised note, lower case) → field.
@@ -43,6 +46,7 @@ COLUMN_ALIASES: dict[str, str] = {
     **{a: "parent_code" for a in ("上级单位代码", "上级代码", "上级单位", "parent_code", "parent")},
     **{a: "region" for a in ("行政区划", "行政区划代码", "区划代码", "region", "region_code")},
     **{a: "contact_name" for a in ("联系人", "联系人姓名", "contact_name", "contact")},
+    **{a: "contact_role" for a in ("角色", "联系人角色", "身份", "contact_role", "role")},
     **{a: "contact_title" for a in ("职务", "联系人职务", "contact_title", "title")},
     **{a: "contact_phone" for a in ("电话", "联系电话", "联系人电话", "contact_phone", "phone")},
     **{a: "contact_email" for a in ("邮箱", "电子邮箱", "联系人邮箱", "电子邮件", "contact_email", "email")},
@@ -57,6 +61,16 @@ KIND_LABELS: dict[str, str] = {
     **{a: "public_enterprise" for a in ("国有企业", "国企", "公共企事业单位", "企事业单位")},
     **{a: "other" for a in ("其他", "其它")},
 }
+
+ROLE_LABELS: dict[str, str] = {
+    **{role: role for role in CONTACT_ROLE_LABELS},
+    **{label: role for role, label in CONTACT_ROLE_LABELS.items()},
+    **{a: "disclosure_contact" for a in ("联络员", "政务公开联络人", "信息公开联络员")},
+    **{a: "principal_leader" for a in ("主要领导", "单位主要负责人")},
+    **{a: "leader_in_charge" for a in ("分管领导", "分管负责同志")},
+    "其它": "other",
+}
+_ROLE_CHOICES = "、".join(CONTACT_ROLE_LABELS.values())
 
 ACTIVE_LABELS: dict[str, bool] = {
     **{a: True for a in ("是", "有效", "启用", "true", "yes", "y", "1")},
@@ -279,6 +293,10 @@ def parse_units(sheet: Sheet) -> ParsedImport:
             )
             continue
         data["kind"] = kind
+        role_errors = _contact_roles(draft["contacts"])
+        if role_errors:
+            result.errors.extend(role_errors)
+            continue
         active_text = (raw.get("active") or "").strip().lower()
         if active_text:
             if active_text not in ACTIVE_LABELS:
@@ -299,6 +317,22 @@ def parse_units(sheet: Sheet) -> ParsedImport:
         result.units[code] = ParsedUnit(row, unit)
     result.errors.sort(key=lambda e: (e.row, e.field))
     return result
+
+
+def _contact_roles(contacts: list[tuple[int, dict[str, Any]]]) -> list[ImportRowError]:
+    """Each contact's 角色 as a :data:`ContactRole` (in place; blank: the default, 其他), or the rows
+    whose role is not one."""
+    problems = []
+    for number, contact in contacts:
+        text = contact.pop("role", None)
+        if text is None:
+            continue
+        role = ROLE_LABELS.get(text.strip().lower())
+        if role is None:
+            problems.append(row_error(number, "contact_role", f"角色“{text}”无效，应为 {_ROLE_CHOICES} 之一"))
+        else:
+            contact["role"] = role
+    return problems
 
 
 def _message(error: Mapping[str, Any]) -> str:

@@ -2,6 +2,11 @@
 
 Each takes the caller's ``session`` (and ``ctx`` when it writes) and never commits: the router,
 or the CLI command, owns the transaction (DESIGN §1).
+
+The directory is public (applicants pick the unit they apply to), its contacts are not: names,
+roles, phones and e-mails of a unit's people are shown to those who read the unit's work
+(``Principal.can_read``: the office, admins, assessors, inspectors and the unit's own staff) and
+are ``null`` for everyone else (《个人信息保护法》第六条: no more personal data than the purpose needs).
 """
 
 from __future__ import annotations
@@ -51,17 +56,27 @@ def _row_state(row: Row[Any]) -> dict[str, Any]:
     }
 
 
-def unit_out(row: Row[Any]) -> UnitOut:
+def sees_contacts(viewer: Principal | None, unit_code: str) -> bool:
+    """Whether ``viewer`` is shown the unit's contacts (see the module docstring)."""
+    return viewer is not None and viewer.can_read(unit_code)
+
+
+def unit_out(row: Row[Any], viewer: Principal | None) -> UnitOut:
+    state = _row_state(row)
+    if not sees_contacts(viewer, row.unit_code):
+        state["contacts"] = None
     return UnitOut(
         unit_code=row.unit_code,
         version=row.version,
         created_at=stored_utc(row.created_at),
         updated_at=stored_utc(row.updated_at),
-        **_row_state(row),
+        **state,
     )
 
 
-def _unit_event(code: str, state: dict[str, Any]) -> tuple[EventData, str]:
+def unit_event(code: str, state: dict[str, Any], version: int) -> tuple[EventData, str]:
+    """``unit.upserted`` of the unit as it stands at ``version`` (its whole state: replicas replace
+    their row with it when ``version`` is newer than theirs, see docs/reference-data.md)."""
     data = UnitUpserted(
         unit_code=code,
         name=state["name"],
@@ -69,14 +84,20 @@ def _unit_event(code: str, state: dict[str, Any]) -> tuple[EventData, str]:
         parent_code=state["parent_code"],
         region=state["region"],
         contacts=[UnitContact(**{k: v for k, v in c.items() if v is not None}) for c in state["contacts"]],
-        # Beyond the catalogue's minimum: consumers learn when a unit is retired.
         active=state["active"],
+        version=version,
     )
     return data, code
 
 
+def unit_event_of(row: Row[Any]) -> tuple[EventData, str]:
+    """``unit.upserted`` of a stored unit, as it was last published (republish, catch-up)."""
+    return unit_event(row.unit_code, _row_state(row), row.version)
+
+
 async def list_units(
     session: AsyncSession,
+    viewer: Principal | None,
     *,
     kind: str | None = None,
     region: str | None = None,
@@ -100,14 +121,14 @@ async def list_units(
     page = await paginate(
         session, select(units).where(*conditions), [SortKey(units.c.unit_code)], limit=limit, cursor=cursor
     )
-    return page.map(unit_out)
+    return page.map(lambda row: unit_out(row, viewer))
 
 
-async def get_unit(session: AsyncSession, unit_code: str) -> UnitOut:
+async def get_unit(session: AsyncSession, viewer: Principal | None, unit_code: str) -> UnitOut:
     row = (await session.execute(select(units).where(units.c.unit_code == unit_code))).one_or_none()
     if row is None:
         raise not_found("单位", f"单位代码 {unit_code} 不存在")
-    return unit_out(row)
+    return unit_out(row, viewer)
 
 
 async def _parents(session: AsyncSession) -> dict[str, str | None]:
@@ -144,7 +165,7 @@ async def put_unit(
             code = "parent_not_found" if "不存在" in problems[unit_code] else "unit_cycle"
             raise ProblemError(422, code, "上级单位无效", problems[unit_code])
     if row is not None and before == state:
-        return unit_out(row), False
+        return unit_out(row, actor), False
     if row is None:
         values = {"unit_code": unit_code, **state, "version": 1, "created_at": now, "updated_at": now}
         try:
@@ -168,7 +189,7 @@ async def put_unit(
     await ctx.journal.audit(session, actor, action, "unit", unit_code, before=before, after=after)
     # The audit entry above already says what changed: no second timeline entry for the event.
     await ctx.journal.emit_many(
-        session, [_unit_event(unit_code, state)], entity_type="unit", actor=actor, timeline=False
+        session, [unit_event(unit_code, state, version)], entity_type="unit", actor=actor, timeline=False
     )
     # Answered from what was written, without reading the row back.
     saved = UnitOut(
@@ -176,7 +197,7 @@ async def put_unit(
         version=version,
         created_at=stored_utc(created_at),
         updated_at=stored_utc(now),
-        **state,
+        **{**state, "contacts": state["contacts"] if sees_contacts(actor, unit_code) else None},
     )
     return saved, row is None
 
@@ -235,14 +256,14 @@ async def import_units(
                 units.insert().values(unit_code=code, **state, version=1, created_at=now, updated_at=now)
             )
             entries.append(("unit.created", "unit", code, None, {**state, "version": 1}))
-            events.append(_unit_event(code, state))
+            events.append(unit_event(code, state, 1))
         else:
             updated += 1
             await session.execute(
                 update(units).where(units.c.unit_code == code).values(**state, version=row.version + 1, updated_at=now)
             )
             entries.append(("unit.updated", "unit", code, before, {**state, "version": row.version + 1}))
-            events.append(_unit_event(code, state))
+            events.append(unit_event(code, state, row.version + 1))
         if progress is not None and (done % 200 == 0 or done == total):
             progress(done, total)
     await ctx.journal.audit_many(session, actor, entries)

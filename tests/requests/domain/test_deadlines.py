@@ -23,14 +23,16 @@ from services.requests.domain.deadlines import (
     PauseStarted,
     Received,
     compute_deadline,
+    due_soon_mark,
+    is_overdue,
+    working_days_left,
+)
+from services.requests.domain.limits import (
     consultation_due,
     correction_lapse_on,
     correction_notice_due,
-    due_soon_mark,
     extension_allowed,
     fee_payment_due,
-    is_overdue,
-    working_days_left,
 )
 from services.requests.domain.rules import RuleSet, rule_set
 from shared.calendar import WorkingDayCalendar

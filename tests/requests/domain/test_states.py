@@ -60,8 +60,10 @@ def test_withdrawal_is_refused_once_replied(state: str) -> None:
         transition(state, "withdraw")
 
 
-def test_archived_and_withdrawn_are_final() -> None:
-    assert allowed_actions("archived") == []
+def test_archived_and_withdrawn_are_final_but_a_refusal_may_still_be_reported_up() -> None:
+    # Seed 001: the report of a withheld.* decision outlives the file's archiving; it changes no state.
+    assert allowed_actions("archived") == ["report-up"]
+    assert transition("archived", "report-up") == "archived"
     assert allowed_actions("withdrawn") == []
 
 
@@ -159,6 +161,9 @@ def test_the_table_only_knows_the_states_and_actions_of_the_design() -> None:
         "register", "request-correction", "receive-correction", "assign", "start-consultation",
         "close-consultation", "fee-notice", "fee-payment", "review", "reply", "withdraw", "archive",
         "lapse-correction", "lapse-fee", "extend",
+        # issue 11: 条例 第三十二条、第三十五条; seed 001 保密审查制度 第十条, 主动公开工作制度 七
+        "lapse-consultation", "request-reasons", "receive-reasons", "lapse-reasons", "defer",
+        "request-review", "report-up",
     }  # fmt: skip
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.requests.config import Ctx
 from services.requests.domain import deadlines as clock_rules
+from services.requests.domain import limits
 from services.requests.domain.deadlines import (
     CorrectionReceived,
     CorrectionRequested,
@@ -19,12 +20,14 @@ from services.requests.domain.deadlines import (
     PauseStarted,
     Received,
 )
-from services.requests.domain.fees import FeeMethod, fee_amount
+from services.requests.domain.fees import FEE_BASIS, FeeMethod, fee_amount, fee_standard
+from services.requests.domain.outcomes import REPORT_UP_OUTCOMES
 from services.requests.domain.rules import rule_set
-from services.requests.domain.states import LAPSE_OUTCOMES, transition
-from services.requests.models import applications, confidentiality_reviews
-from services.requests.schemas.applications import ApplicationOut
+from services.requests.domain.states import LAPSE_OUTCOMES, state_after_correction, transition
+from services.requests.models import applications, confidentiality_reviews, consultations
+from services.requests.schemas.applications import ApplicationOut, PublicInterestIn
 from services.requests.service.applications.create import registered_event
+from services.requests.service.applications.reasons import reasons_status
 from services.requests.service.applications.steps import Step, perform
 from services.requests.service.applications.view import Application
 from services.requests.service.provisional_due_dates import deadline_of
@@ -70,18 +73,10 @@ async def request_correction(
 
     async def body(step: Step) -> None:
         step.state = transition(step.row.state, "request-correction")
-        rules = rule_set(step.row.rule_set)
-        notice_due = clock_rules.correction_notice_due(rules, ctx.calendar, step.row.received_on)
-        if step.on > notice_due:
-            raise DomainError(
-                "correction_notice_late",
-                "补正通知须在收到申请之日起7个工作日内一次性发出（条例第三十条）",
-                f"最迟 {notice_due}",
-            )
+        # Whatever the internal state before the reply (registered, assigned, consulting …); once.
+        limits.correction_notice_allowed(rule_set(step.row.rule_set), ctx.calendar, await step.facts(), step.on)
         await step.add_fact(CorrectionRequested(step.on))
-        step.values["correction_lapse_on"] = clock_rules.correction_lapse_on(
-            ctx.calendar, step.on, allowed_working_days
-        )
+        step.values["correction_lapse_on"] = limits.correction_lapse_on(ctx.calendar, step.on, allowed_working_days)
         step.announce(lambda new: RequestCorrectionRequested(request_id=new.id, unit_code=new.unit_code, on=step.on))
 
         async def keep_note(new: Application) -> None:
@@ -100,7 +95,17 @@ async def receive_correction(
     """条例 第三十条: the reply period restarts in full from the day the corrected application arrives."""
 
     async def body(step: Step) -> None:
-        step.state = transition(step.row.state, "receive-correction")
+        transition(step.row.state, "receive-correction")
+        open_consultations = await session.scalar(
+            select(func.count())
+            .select_from(consultations)
+            .where(consultations.c.application_id == step.row.id, consultations.c.closed_on.is_(None))
+        )
+        step.state = state_after_correction(
+            handler_assigned=step.row.handler_id is not None,
+            consultations_open=open_consultations or 0,
+            fee_unpaid=bool(step.row.fee) and not (step.row.fee or {}).get("paid_on"),
+        )
         requested = max((f.on for f in await step.facts() if isinstance(f, CorrectionRequested)), default=None)
         if requested is not None and step.on < requested:
             # Bad input (422), not a conflict: the clerk typed a day before the notice went out.
@@ -146,7 +151,7 @@ async def extend(
     async def body(step: Step) -> None:
         step.state = transition(step.row.state, "extend")
         facts = await step.facts()
-        clock_rules.extension_allowed(rule_set(step.row.rule_set), facts, working_days)
+        limits.extension_allowed(rule_set(step.row.rule_set), facts, working_days)
         # While paused the stored date is as of the pause's start; the period stands where the
         # clock says today.
         due_on = deadline_of(step.row.rule_set, ctx.calendar, facts, step.today).due_on
@@ -172,6 +177,8 @@ async def _nth_in_month(session: AsyncSession, row: Application) -> int:
         if row.applicant_id_index
         else t.c.applicant_name == row.applicant_name
     )
+    # 国办函〔2020〕109号: counted per applicant at one agency — the 11th in a month is the 11th at this unit.
+    same_applicant = and_(same_applicant, t.c.unit_code == row.unit_code)
     not_later = or_(
         t.c.received_on < received,
         and_(
@@ -196,11 +203,22 @@ async def fee_notice(
     on: date | None,
     method: FeeMethod,
     pages: int | None,
+    how_to_pay: str | None = None,
+    delivered_on: date | None = None,
 ) -> ApplicationOut:
-    """条例 第四十二条; 国办函〔2020〕109号: the clock pauses from the notice until payment."""
+    """条例 第四十二条; 国办函〔2020〕109号: the notice goes out within the reply period, stating the
+    basis, the standard and how to pay; the clock pauses from the notice until payment; the
+    applicant's 20 working days run from the day after they received it."""
 
     async def body(step: Step) -> None:
         step.state = transition(step.row.state, "fee-notice")
+        live = deadline_of(step.row.rule_set, ctx.calendar, await step.facts(), step.today).due_on
+        limits.fee_notice_allowed(live, step.on)
+        received = delivered_on or step.on  # electronic delivery: the notice day
+        if received < step.on or received > step.today:
+            raise InvalidInput(
+                "delivered_on_invalid", "收到通知日期不能早于通知日期或晚于今天", f"delivered_on={received}"
+            )
         nth = await _nth_in_month(session, step.row) if method == "per_application" else None
         amount = fee_amount(method, nth_in_month=nth, pages=pages)
         if amount == 0:
@@ -211,8 +229,12 @@ async def fee_notice(
             "nth_in_month": nth,
             "amount": amount,
             "notified_on": step.on.isoformat(),
-            "due_on": clock_rules.fee_payment_due(rule_set(step.row.rule_set), ctx.calendar, step.on).isoformat(),
+            "delivered_on": received.isoformat(),
+            "due_on": limits.fee_payment_due(rule_set(step.row.rule_set), ctx.calendar, received).isoformat(),
             "paid_on": None,
+            "basis": FEE_BASIS,
+            "standard": fee_standard(method, nth_in_month=nth, pages=pages),
+            "how_to_pay": how_to_pay,
         }
         await step.add_fact(PauseStarted(f"fee-{step.row.version}", "fee", step.on))
 
@@ -254,6 +276,12 @@ async def review(
 
     async def body(step: Step) -> None:
         step.state = transition(step.row.state, "review", opinion=opinion)
+        # Seed 001 保密审查制度 第十条: an opinion within 15 working days of the request for review —
+        # the request is this day unless request-review came first; a referral (需报审) is a new one.
+        if step.row.review_requested_on is None or opinion == "refer":
+            step.values["review_requested_on"] = step.on
+            step.values["review_due_on"] = limits.review_opinion_due(rule_set(step.row.rule_set), ctx.calendar, step.on)
+        step.values["review_opined_on"] = None if opinion == "refer" else step.on
         await session.execute(
             confidentiality_reviews.insert().values(
                 application_id=step.row.id, opinion=opinion, reviewer=reviewer, reason=reason, on=step.on
@@ -273,8 +301,11 @@ async def reply(
     outcome: OutcomeCode,
     legal_basis: str,
     text: str,
+    public_interest: PublicInterestIn | None = None,
 ) -> ApplicationOut:
-    """条例 第三十六条: the reply, with exactly one outcome and its legal basis."""
+    """条例 第三十六条: the reply, with exactly one outcome and its legal basis. 条例 第三十五条: the
+    unreasonable-volume conclusion follows a request for reasons; 条例 第三十二条: disclosing over a
+    third party's objection records the public-interest reason and the written notice to it."""
 
     async def body(step: Step) -> None:
         latest = await session.scalar(
@@ -283,7 +314,33 @@ async def reply(
             .order_by(confidentiality_reviews.c.seq.desc())
             .limit(1)
         )
-        step.state = transition(step.row.state, "reply", outcome=outcome, latest_opinion=latest)
+        objected = await session.scalar(
+            select(func.count())
+            .select_from(consultations)
+            .where(
+                consultations.c.application_id == step.row.id,
+                consultations.c.kind == "third_party",
+                consultations.c.objects.is_(True),
+            )
+        )
+        if public_interest is not None and public_interest.third_party_notified_on > step.today:
+            raise InvalidInput("third_party_notified_on_in_future", "书面告知第三方的日期不能晚于今天")
+        step.state = transition(
+            step.row.state,
+            "reply",
+            outcome=outcome,
+            latest_opinion=latest,
+            reasons=reasons_status(step.row.reasons, step.today),
+            third_party_objected=bool(objected),
+            public_interest=public_interest is not None,
+        )
+        if public_interest is not None:
+            step.values["public_interest"] = {
+                "reason": public_interest.reason,
+                "third_party_notified_on": public_interest.third_party_notified_on.isoformat(),
+            }
+        if outcome in REPORT_UP_OUTCOMES:  # seed 001: reported up within 5 working days of the decision
+            step.values["report_up_due_on"] = limits.report_up_due(rule_set(step.row.rule_set), ctx.calendar, step.on)
         _conclude(step, outcome, legal_basis, text)
 
     return await perform(session, ctx, actor, application_id, "reply", if_match, on, body)

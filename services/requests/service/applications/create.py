@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.requests.config import Ctx
 from services.requests.domain.deadlines import Received
+from services.requests.domain.duplicates import description_digest
 from services.requests.models import applications, units
 from services.requests.schemas.applications import ApplicationCreate, CreatedApplication
 from services.requests.service.applications.view import (
@@ -60,7 +61,7 @@ def _received_at(now: datetime, received_at: datetime | None) -> datetime:
     moment = received_at if received_at.tzinfo is not None else received_at.replace(tzinfo=SHANGHAI)
     if moment > now:
         raise InvalidInput("received_at_in_future", "收到时间不能晚于当前时间")
-    return moment
+    return moment.astimezone(UTC)  # stored in UTC (SQLite keeps no offset; shared.db.stored_utc)
 
 
 def _new_tracking_no(today: date) -> str:
@@ -113,6 +114,8 @@ async def create_application(
     deadline = (
         deadline_of(rule_set_name, ctx.calendar, [Received(received_on)], ctx.clock.today()) if received_on else None
     )
+    digest = description_digest(body.description)
+    id_index = cipher.blind_index(id_number, context=ID_CONTEXT) if id_number else None
     values: dict[str, Any] = {
         "id": str(uuid.uuid4()),
         "tracking_no": _new_tracking_no(today),
@@ -123,7 +126,7 @@ async def create_application(
         "applicant_name": applicant.name,
         "applicant_id_type": applicant.id_type,
         "applicant_id_number": cipher.encrypt(id_number, context=ID_CONTEXT) if id_number else None,
-        "applicant_id_index": cipher.blind_index(id_number, context=ID_CONTEXT) if id_number else None,
+        "applicant_id_index": id_index,
         "applicant_phone": applicant.phone,
         "applicant_email": applicant.email,
         "applicant_address": applicant.address,
@@ -144,6 +147,8 @@ async def create_application(
         "version": 1,
         "created_at": now,
         "updated_at": now,
+        "description_digest": digest,
+        "possible_duplicate_of": await _earlier_answered(session, body.unit_code, digest, id_index, applicant.name),
     }
     await _insert(session, values, today)
     row = Application(**values)
@@ -153,6 +158,28 @@ async def create_application(
         await add_fact(session, row.id, Received(received_on))
         await ctx.journal.emit(session, registered_event(row), subject=row.id, entity_type="application")
     return to_created(ctx, principal, row, query_code)
+
+
+async def _earlier_answered(
+    session: AsyncSession, unit_code: str, digest: str, id_index: str | None, name: str
+) -> str | None:
+    """条例 第三十六条(六) 重复申请: the latest application of the same applicant (by identity number, or
+    by name without one) to the same unit with the same content that was already answered — a flag
+    for the handler, never a conclusion (domain.duplicates)."""
+    t = applications
+    same_applicant = t.c.applicant_id_index == id_index if id_index else t.c.applicant_name == name
+    return await session.scalar(
+        select(t.c.id)
+        .where(
+            t.c.unit_code == unit_code,
+            t.c.description_digest == digest,
+            same_applicant,
+            t.c.replied_on.is_not(None),
+            t.c.outcome.not_like("other.%"),  # a lapse answered nothing: applying again is no repeat
+        )
+        .order_by(t.c.replied_on.desc(), t.c.id.desc())
+        .limit(1)
+    )
 
 
 def registered_event(row: Application) -> RequestRegistered:

@@ -24,25 +24,41 @@ from services.requests.schemas.applications import (
     TrackOut,
 )
 from services.requests.service.applications.access import load_readable
-from services.requests.service.applications.view import ID_CONTEXT, QUERY_CODE_CONTEXT, Application, to_out
+from services.requests.service.applications.obligations import obligations_of, round_two_conditions
+from services.requests.service.applications.timeline import build_timeline
+from services.requests.service.applications.view import (
+    QUERY_CODE_CONTEXT,
+    Application,
+    load_action_guards,
+    provisional_note,
+    to_out,
+)
 from services.requests.service.provisional_due_dates import deadline_of, load_facts
 from shared.auth import UNIT_STAFF_ROLES, Principal
-from shared.crypto import FieldCipher
-from shared.db import stored_utc
 from shared.errors import forbidden, not_found
 from shared.pagination import Page, SortKey, like_pattern, paginate
+from shared.validation_messages import invalid_choice
+from shared.vocabulary import APPLICANT_TYPE_LABELS, APPLICATION_STATE_LABELS, CHANNEL_LABELS
 
 
 async def get_application(
     session: AsyncSession, ctx: Ctx, principal: Principal | None, application_id: str
 ) -> ApplicationOut:
     row = await load_readable(session, principal, application_id)
-    if row.concluded_on is None and row.due_on is not None and not row.clock_running:
-        # Paused: the stored date is as of the pause's start; the clerk sees where it stands today
-        # (DESIGN §5: the pause keeps excluding days until it ends).
-        live = deadline_of(row.rule_set, ctx.calendar, await load_facts(session, application_id), ctx.clock.today())
+    guards = (await load_action_guards(session, [row.id]))[row.id]
+    if row.due_on is not None and not row.clock_running:
+        # Paused (or concluded while paused): the stored date is as of the pause's start; the clerk
+        # sees where it stands today — the same date /deadline explains (DESIGN §5).
+        live = deadline_of(row.rule_set, ctx.calendar, list(guards.facts), _as_of(ctx, row))
         row = row.with_values({"due_on": live.due_on, "due_on_provisional": live.provisional})
-    return to_out(ctx, principal, row)
+    return to_out(ctx, principal, row, guards)
+
+
+def _as_of(ctx: Ctx, row: Application) -> date:
+    """The day an application's clock is read on: today, or the day it was concluded (a concluded
+    application's due date no longer moves)."""
+    today = ctx.clock.today()
+    return min(today, row.concluded_on) if row.concluded_on is not None else today
 
 
 @dataclass(frozen=True)
@@ -54,6 +70,9 @@ class ApplicationFilters:
     channel: str | None = None
     applicant_type: str | None = None
     q: str | None = None
+    unconfirmed: bool | None = None  # 条例 第三十一条: waiting for confirmation longer than the setting
+    possible_duplicate: bool | None = None  # 条例 第三十六条(六): flagged as a possible repeat
+    report_up_overdue: bool | None = None  # seed 001: a refusal not reported up in time
 
 
 def _conditions(ctx: Ctx, principal: Principal, filters: ApplicationFilters) -> list[Any]:
@@ -65,9 +84,14 @@ def _conditions(ctx: Ctx, principal: Principal, filters: ApplicationFilters) -> 
             scopes.append(t.c.unit_code.in_(sorted(principal.unit_codes)))
         if principal.has_role("applicant"):
             scopes.append(t.c.applicant_sub == principal.sub)
+        if not scopes and principal.has_role(*UNIT_STAFF_ROLES):
+            raise forbidden("令牌中没有所属单位（unit_codes 为空）：承办人、单位管理员须属于至少一个单位才能查看申请")
         if not scopes:
             raise forbidden("当前角色不能查看申请列表")
         conditions.append(or_(*scopes))
+    _check_choice("query.state", "状态", filters.state, APPLICATION_STATE_LABELS)
+    _check_choice("query.channel", "申请渠道", filters.channel, CHANNEL_LABELS)
+    _check_choice("query.applicant_type", "申请人类型", filters.applicant_type, APPLICANT_TYPE_LABELS)
     today = ctx.clock.today()
     if filters.unit_code:
         conditions.append(t.c.unit_code == filters.unit_code)
@@ -85,6 +109,9 @@ def _conditions(ctx: Ctx, principal: Principal, filters: ApplicationFilters) -> 
         conditions.append(
             or_(t.c.concluded_on.is_not(None), t.c.clock_running.is_(False), t.c.due_on.is_(None), t.c.due_on >= today)
         )
+    conditions.extend(
+        round_two_conditions(ctx, filters.unconfirmed, filters.possible_duplicate, filters.report_up_overdue)
+    )
     if filters.q:
         pattern = like_pattern(filters.q)
         conditions.append(
@@ -114,7 +141,22 @@ async def list_applications(
         limit=limit,
         cursor=cursor,
     )
-    return page.map(lambda row: to_out(ctx, principal, Application.of(row)))
+    guards = await load_action_guards(session, [row.id for row in page.rows])
+
+    def out(stored: Any) -> ApplicationOut:
+        row, facts = Application.of(stored), guards[stored.id].facts
+        if row.due_on is not None and not row.clock_running:  # as get_application: where it stands
+            live = deadline_of(row.rule_set, ctx.calendar, list(facts), _as_of(ctx, row))
+            row = row.with_values({"due_on": live.due_on, "due_on_provisional": live.provisional})
+        return to_out(ctx, principal, row, guards[stored.id])
+
+    return page.map(out)
+
+
+def _check_choice(field: str, label: str, value: str | None, allowed: dict[str, Any]) -> None:
+    """An unknown filter value is a 422 naming the allowed ones, not an empty page."""
+    if value and value not in allowed:
+        raise invalid_choice(field, label, value, {k: v if isinstance(v, str) else v[0] for k, v in allowed.items()})
 
 
 async def deadline_of_application(
@@ -122,19 +164,23 @@ async def deadline_of_application(
 ) -> DeadlineOut:
     row = await load_readable(session, principal, application_id)
     facts = await load_facts(session, application_id)
-    today = ctx.clock.today()
+    today = _as_of(ctx, row)
     deadline = deadline_of(row.rule_set, ctx.calendar, facts, today)
+    # As the application says it (view.to_out): a concluded application's clock no longer runs, and
+    # days left count down only while it runs (paused or concluded: none).
+    running = deadline.running and row.concluded_on is None
     return DeadlineOut(
         rule_set=deadline.rule_set,
         rule_set_title=rule_set(deadline.rule_set).title,
         start=deadline.start,
         due_on=deadline.due_on,
         provisional=deadline.provisional,
-        running=deadline.running,
+        provisional_note=provisional_note(deadline.due_on) if deadline.provisional else None,
+        running=running,
         paused_by=list(deadline.paused_by),
         working_days_left=(
             clock_rules.working_days_left(ctx.calendar, deadline.due_on, today)
-            if deadline.due_on is not None and row.concluded_on is None
+            if deadline.due_on is not None and running
             else None
         ),
         periods=[PeriodOut(**p.__dict__) for p in deadline.periods],
@@ -142,11 +188,14 @@ async def deadline_of_application(
         makeup_workdays=[
             SkippedDayOut(day=day, name=name, kind="makeup_workday") for day, name in deadline.makeup_workdays
         ],
+        deferred=deadline.deferred,
+        obligations=await obligations_of(session, ctx, row, ctx.clock.today()),
     )
 
 
 async def timeline(session: AsyncSession, ctx: Ctx, principal: Principal, application_id: str) -> list[TimelineEntry]:
-    """Every change and every event emitted, in order (the audit entries of the application)."""
+    """Every change and every event emitted, in words, each action followed by its events
+    (``service.applications.timeline``); the identity number in clear only for the unit's staff."""
     log = ctx.tables.audit_log
     row = await load_readable(session, principal, application_id)
     entries = (
@@ -154,27 +203,7 @@ async def timeline(session: AsyncSession, ctx: Ctx, principal: Principal, applic
             select(log).where(log.c.entity_type == "application", log.c.entity_id == application_id).order_by(log.c.seq)
         )
     ).all()
-    cipher = ctx.resources.field_cipher if principal.is_staff_of(row.unit_code) else None
-    return [
-        TimelineEntry(
-            at=stored_utc(e.at),
-            actor=e.actor_sub,
-            actor_name=e.actor_name,
-            action=e.action,
-            before=_identity_for(cipher, e.before),
-            after=_identity_for(cipher, e.after),
-        )
-        for e in entries
-    ]
-
-
-def _identity_for(cipher: FieldCipher | None, state: Any) -> Any:
-    """The journal keeps the identity number encrypted: in clear for the handling unit's staff
-    (``cipher`` given), hidden for everyone else."""
-    if not (isinstance(state, dict) and state.get("applicant_id_number")):
-        return state
-    shown = cipher.decrypt(state["applicant_id_number"], context=ID_CONTEXT) if cipher else "***"
-    return {**state, "applicant_id_number": shown}
+    return await build_timeline(session, ctx, principal, application_id, row.unit_code, entries)
 
 
 async def track(session: AsyncSession, ctx: Ctx, tracking_no: str, query_code: str) -> TrackOut:

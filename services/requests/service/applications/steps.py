@@ -18,7 +18,7 @@ from services.requests.domain.states import transition
 from services.requests.models import applications
 from services.requests.schemas.applications import ApplicationOut
 from services.requests.service.applications.access import is_own, load_application, may_read, no_such_application
-from services.requests.service.applications.view import Application, journal_state, to_out
+from services.requests.service.applications.view import Application, journal_state, load_action_guards, to_out
 from services.requests.service.provisional_due_dates import add_fact, deadline_of, load_facts
 from shared.auth import Principal
 from shared.clock import legal_date
@@ -127,4 +127,7 @@ async def perform(
         before=journal_state(row.as_dict()),
         after=journal_state(new.as_dict()),
     )
-    return to_out(ctx, actor, new)
+    # The answer offers what a button may call next, with the same guards as a read (the one
+    # extension used up, the one correction notice given …).
+    guards = (await load_action_guards(session, [application_id]))[application_id]
+    return to_out(ctx, actor, new, guards)
