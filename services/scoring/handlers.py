@@ -1,20 +1,30 @@
 """Event consumers of the scoring service: the one table of the event types it handles.
 
-It will react to: request.overdue, request.review_decided, appraisal.result_published, hotline.workorder_unanswered (DESIGN §1, §3); each reaction arrives with the issue that
-builds it. It already keeps the replica of units and the calendar (``shared.reference``).
-
-A handler is ``async def on_<event>(ctx: EventContext, event: CloudEvent) -> None``. It runs inside
-the inbox transaction (``shared.inbox``: deduplicated, committed with the inbox row) and calls the
-same use cases a router calls: ``await <noun>.<use_case>(ctx.session, ctx.runtime, …)``; it never
-commits. A handler that raises is retried, then dead-lettered.
+DESIGN §3: ``request.overdue`` → the indicator bound to ``request_overdue``;
+``request.review_decided`` with ``corrected`` → ``review_corrected``;
+``hotline.workorder_unanswered`` → ``hotline_unanswered``; ``appraisal.result_published`` →
+``public_appraisal``. Each runs inside the inbox transaction and calls the same use case
+(``service.findings.record_event``): recorded once, placed on the sheet of the scheme whose period
+holds its date, kept until publication, or kept as a late finding beside a finalized sheet. And the
+replica of units and the calendar (``shared.reference``).
 """
 
 from collections.abc import Mapping
 
-from shared.inbox import EventHandler
+from services.scoring.domain.findings import EVENT_SOURCES
+from services.scoring.service import findings
+from shared.events import CloudEvent
+from shared.inbox import EventContext, EventHandler
 from shared.reference import REFERENCE_HANDLERS
+
+
+async def on_bound_event(ctx: EventContext, event: CloudEvent) -> None:
+    """request.overdue, request.review_decided, hotline.workorder_unanswered, appraisal.result_published."""
+    await findings.record_event(ctx.session, ctx.runtime, event)
+
 
 HANDLERS: Mapping[str, EventHandler] = {
     # unit.upserted, calendar.updated: the replica of the unit directory and the calendar.
     **REFERENCE_HANDLERS,
+    **dict.fromkeys(EVENT_SOURCES, on_bound_event),
 }

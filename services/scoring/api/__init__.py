@@ -5,4 +5,6 @@ Its paths: /api/v1/schemes/…, /api/v1/sheets/… (DESIGN §10)."""
 
 from fastapi import APIRouter
 
-ROUTERS: list[APIRouter] = []
+from services.scoring.api import schemes, sheets
+
+ROUTERS: list[APIRouter] = [schemes.router, sheets.router]

@@ -158,19 +158,30 @@ def _active(entries: Iterable[Entry], sources: Collection[EntrySource], code: st
 
 
 def _last(entries: Sequence[Entry], field: str) -> Decimal | None:
-    values = [getattr(e, field) for e in entries if getattr(e, field) is not None]
-    return values[-1] if values else None
+    for entry in reversed(entries):
+        value = getattr(entry, field)
+        if value is not None:
+            return value  # type: ignore[no-any-return]
+    return None
 
 
 def leaf_points(
     leaf: Indicator, entries: Sequence[Entry], ranked_points: Decimal | None = None
 ) -> tuple[Decimal, bool]:
     """(points, assessed) of a leaf from its active entries of one side (assessors or self)."""
+    rule = leaf.rule
+    if not entries:  # nothing found: the rule's default (the common case, kept cheap)
+        if isinstance(rule, Deduct | AllOrNothing):
+            return leaf.max_points, True
+        if isinstance(rule, Bonus):
+            return ZERO, True
+        if isinstance(rule, Ranked) and ranked_points is not None:
+            return ranked_points, True
+        return ZERO, False
     override = _last(entries, "points")
     if override is not None:
         return min(override, leaf.max_points), True
     occurrences = sum(e.occurrences or 0 for e in entries)
-    rule = leaf.rule
     if isinstance(rule, Deduct):
         # e.g. 考核方案 附件2 依申请公开的及时规范答复情况: 一次扣2分, never under 0.
         return max(ZERO, leaf.max_points - rule.points * occurrences), True
@@ -196,14 +207,13 @@ def leaf_points(
 def _score_node(
     node: Indicator,
     level: int,
-    entries: Sequence[Entry],
-    sources: Collection[EntrySource],
+    by_code: Mapping[str, Sequence[Entry]],
     ranked: Mapping[str, Decimal],
 ) -> IndicatorScore:
     if node.is_leaf:
-        points, assessed = leaf_points(node, _active(entries, sources, node.code), ranked.get(node.code))
+        points, assessed = leaf_points(node, by_code.get(node.code, ()), ranked.get(node.code))
         return IndicatorScore(node.code, node.name, level, node.max_points, points, assessed)
-    children = tuple(_score_node(c, level + 1, entries, sources, ranked) for c in node.children)
+    children = tuple(_score_node(c, level + 1, by_code, ranked) for c in node.children)
     return IndicatorScore(
         node.code,
         node.name,
@@ -222,7 +232,12 @@ def score_tree(
     ranked: Mapping[str, Decimal] | None = None,
 ) -> tuple[IndicatorScore, ...]:
     """The indicator tree scored from one side's entries (``ranked``: leaf code → points by rank)."""
-    return tuple(_score_node(top, 1, entries, sources, ranked or {}) for top in category.indicators)
+    # The active entries grouped by leaf once, in recording order (not one scan per leaf).
+    by_code: dict[str, list[Entry]] = {}
+    for entry in entries:
+        if entry.source in sources and not entry.voided:
+            by_code.setdefault(entry.indicator, []).append(entry)
+    return tuple(_score_node(top, 1, by_code, ranked or {}) for top in category.indicators)
 
 
 def graded_score(category: Category, total: Decimal) -> Decimal:
