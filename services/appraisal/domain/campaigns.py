@@ -27,7 +27,7 @@ from decimal import Decimal
 
 from services.appraisal.domain.questionnaire import DEFAULT_QUESTIONNAIRE, Questionnaire, validate_questionnaire
 from services.appraisal.domain.text import free_text_error
-from shared.domain import DomainError, InvalidInput
+from shared.domain import DomainError, InvalidInput, allowed_actions_in, next_state
 from shared.vocabulary import APPRAISAL_METHOD_LABELS, AppraisalMethod, CampaignState, SatisfactionRating
 
 __all__ = [
@@ -203,23 +203,12 @@ def _check_scale(conversion: Conversion, bands: RatingBands) -> None:
 
 
 def allowed_actions(state: CampaignState) -> list[str]:
-    return [action for (from_state, action) in TRANSITIONS if from_state == state]
+    return allowed_actions_in(TRANSITIONS, state)
 
 
 def transition(state: CampaignState, action: str) -> CampaignState:
     """The state after ``action``, or ``DomainError`` (409) naming the actions the state allows."""
-    target = TRANSITIONS.get((state, action))
-    if target is None:
-        allowed = allowed_actions(state)
-        raise DomainError(
-            "illegal_transition",
-            "当前状态不允许该操作",
-            f"状态 {state} 不允许操作 {action}；允许的操作：{'、'.join(allowed) or '无'}",
-            current_state=state,
-            action=action,
-            allowed_actions=allowed,
-        )
-    return target
+    return next_state(TRANSITIONS, state, action)
 
 
 def check_can_open(definition: CampaignDefinition, now: datetime) -> None:
