@@ -1,20 +1,42 @@
-"""Event consumers of the accountability service: the one table of the event types it handles.
+"""Event consumers of the accountability service: the one table of the event types it handles
+(DESIGN §1, §3; issue 14 §1).
 
-It will react to: request.overdue, scoring.grade_failed, appraisal.unit_unsatisfied, hotline.complaint_received (DESIGN §1, §3); each reaction arrives with the issue that
-builds it. It already keeps the replica of units and the calendar (``shared.reference``).
+- ``request.overdue`` → case ``application_mishandled`` (or a finding on the unit's active one)
+- ``hotline.complaint_received`` about disclosure work → case ``complaint_mishandled``
+- ``scoring.grade_failed`` → case ``appraisal_failed`` + rectification order
+- ``scoring.sheet_finalized`` with shortfalls → rectification order without a case
+- ``appraisal.unit_unsatisfied`` → rectification order for the published problems
+- ``accountability.rectification_overdue`` (its own, from the deadline sweep) → escalation (约谈,
+  then 通报批评 recommended)
+- ``unit.upserted``, ``calendar.updated`` → the replica of units and the calendar (``shared.reference``)
 
-A handler is ``async def on_<event>(ctx: EventContext, event: CloudEvent) -> None``. It runs inside
-the inbox transaction (``shared.inbox``: deduplicated, committed with the inbox row) and calls the
-same use cases a router calls: ``await <noun>.<use_case>(ctx.session, ctx.runtime, …)``; it never
-commits. A handler that raises is retried, then dead-lettered.
+A handler runs inside the inbox transaction (deduplicated, committed with the inbox row) and calls
+the same use cases a router calls; it never commits. A handler that raises is retried, then
+dead-lettered.
 """
 
 from collections.abc import Mapping
 
-from shared.inbox import EventHandler
+from services.accountability.service import orders, reactions
+from shared.events import CloudEvent
+from shared.inbox import EventContext, EventHandler
 from shared.reference import REFERENCE_HANDLERS
 
+
+async def on_reaction_event(ctx: EventContext, event: CloudEvent) -> None:
+    await reactions.react_to_event(ctx.session, ctx.runtime, event)
+
+
+async def on_rectification_overdue(ctx: EventContext, event: CloudEvent) -> None:
+    await orders.escalate_overdue(ctx.session, ctx.runtime, event)
+
+
 HANDLERS: Mapping[str, EventHandler] = {
-    # unit.upserted, calendar.updated: the replica of the unit directory and the calendar.
     **REFERENCE_HANDLERS,
+    "request.overdue": on_reaction_event,
+    "hotline.complaint_received": on_reaction_event,
+    "scoring.grade_failed": on_reaction_event,
+    "scoring.sheet_finalized": on_reaction_event,
+    "appraisal.unit_unsatisfied": on_reaction_event,
+    "accountability.rectification_overdue": on_rectification_overdue,
 }
