@@ -38,6 +38,7 @@ __all__ = [
 ]
 
 ERROR_MAX_LENGTH = 500  # what the delivery log keeps of an error message
+MIN_DELAY_SECONDS = 0.001
 Random = Callable[[], float]  # a source of floats in [0, 1), e.g. random.Random(seed).random
 
 
@@ -88,7 +89,8 @@ def backoff_delay(failed_attempts: int, policy: RetryPolicy, random: Random) -> 
         if seconds >= cap:
             break
     seconds = min(seconds, cap)
-    return timedelta(seconds=seconds * (1 - policy.jitter * draw))
+    # Never zero (jitter 1 and a draw near 1 would round to it): a retry is always a little later.
+    return timedelta(seconds=max(seconds * (1 - policy.jitter * draw), MIN_DELAY_SECONDS))
 
 
 def is_due(delivery: Delivery, now: datetime) -> bool:
