@@ -7,11 +7,24 @@ halfway; side effects (publishing) wait for the commit, through the outbox.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import BigInteger, CursorResult, Integer, Result, event, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ColumnElement,
+    CursorResult,
+    Integer,
+    Result,
+    Update,
+    event,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import OperationalError
@@ -148,3 +161,24 @@ def stored_utc(moment: datetime) -> datetime:
     """A timestamp read back from the database, aware: SQLite returns it without its offset, and
     everything is stored in UTC."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def stamp_claim(
+    key: Column[Any],
+    pending: ColumnElement[bool],
+    stamp: Mapping[str, Any],
+    returning: Sequence[ColumnElement[Any]],
+    *,
+    limit: int,
+    order_by: Sequence[ColumnElement[Any]] = (),
+) -> Update:
+    """Claims up to ``limit`` rows that are ``pending`` and stamps them, in one statement:
+    ``UPDATE t SET <stamp> WHERE key IN (SELECT key … WHERE pending … LIMIT n FOR UPDATE SKIP LOCKED)
+    RETURNING …``. Rows another replica is stamping are skipped and rows it has stamped no longer
+    match, so a periodic job run by several replicas never takes one row twice (STYLE 5: Dispatch
+    stamps what it reminded). The outer WHERE is primary-key lookups only: FOR UPDATE already
+    re-checked ``pending`` on the latest committed version of each row it locked (READ COMMITTED).
+    SQLite renders no locking clause; it has a single writer."""
+    table = key.table
+    claimable = select(key).where(pending).order_by(*order_by).limit(limit).with_for_update(skip_locked=True)
+    return update(table).where(key.in_(claimable.scalar_subquery())).values(**stamp).returning(*returning)

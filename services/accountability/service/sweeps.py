@@ -21,11 +21,12 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Update, and_, select, update
+from sqlalchemy import Update, and_
 
 from services.accountability.config import Ctx
 from services.accountability.models import appeals, rectification_orders
 from shared.auth import Principal
+from shared.db import stamp_claim
 from shared.events import AccountabilityRectificationOverdue
 from shared.journal import SYSTEM
 
@@ -45,24 +46,19 @@ class SweepResult:
 
 def _overdue_claim(today: date, limit: int) -> Update:
     pending = and_(o.c.state == "open", o.c.due_on < today, o.c.overdue_due_on.is_distinct_from(o.c.due_on))
-    claimable = select(o.c.id).where(pending).order_by(o.c.due_on).limit(limit).with_for_update(skip_locked=True)
-    return (
-        update(o)
-        .where(o.c.id.in_(claimable.scalar_subquery()))
-        .values(overdue_due_on=o.c.due_on, overdue_count=o.c.overdue_count + 1)
-        .returning(o.c.id, o.c.case_id, o.c.unit_code, o.c.due_on, o.c.overdue_count)
+    return stamp_claim(
+        o.c.id,
+        pending,
+        {"overdue_due_on": o.c.due_on, "overdue_count": o.c.overdue_count + 1},
+        [o.c.id, o.c.case_id, o.c.unit_code, o.c.due_on, o.c.overdue_count],
+        limit=limit,
+        order_by=[o.c.due_on],
     )
 
 
 def _reminder_claim(today: date, limit: int) -> Update:
     pending = and_(a.c.result.is_(None), a.c.reminded.is_(False), a.c.reminder_on <= today)
-    claimable = select(a.c.id).where(pending).limit(limit).with_for_update(skip_locked=True)
-    return (
-        update(a)
-        .where(a.c.id.in_(claimable.scalar_subquery()))
-        .values(reminded=True)
-        .returning(a.c.id, a.c.case_id, a.c.decision_due_on)
-    )
+    return stamp_claim(a.c.id, pending, {"reminded": True}, [a.c.id, a.c.case_id, a.c.decision_due_on], limit=limit)
 
 
 async def sweep_deadlines(

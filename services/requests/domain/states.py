@@ -31,9 +31,11 @@ Choices the design left open:
 
 from __future__ import annotations
 
+from typing import get_args
+
 from services.requests.domain.outcomes import ALL_OUTCOMES, RELEASING_OUTCOMES, UNREASONABLE_VOLUME
 from shared.domain import DomainError, InvalidInput, allowed_actions_in, next_state
-from shared.vocabulary import OutcomeCode
+from shared.vocabulary import ApplicationState, OutcomeCode
 
 __all__ = [
     "ACTIONS",
@@ -46,18 +48,7 @@ __all__ = [
     "transition",
 ]
 
-STATES: tuple[str, ...] = (
-    "submitted",
-    "registered",
-    "correction_requested",
-    "in_progress",
-    "consulting",
-    "fee_pending",
-    "review",
-    "replied",
-    "archived",
-    "withdrawn",
-)
+STATES: tuple[str, ...] = get_args(ApplicationState)  # the vocabulary's order
 
 # 保密审查 opinions: 同意公开 / 不予公开 / 需报审 (refer to the secrecy office or a superior).
 REVIEW_OPINIONS: tuple[str, ...] = ("disclose", "withhold", "refer")

@@ -17,7 +17,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import date
 
-from sqlalchemy import Update, and_, or_, select, update
+from sqlalchemy import Update, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.requests.config import Ctx
@@ -26,6 +26,7 @@ from services.requests.models import applications, consultations
 from services.requests.service.applications.consultations import lapse_consultation
 from services.requests.service.applications.obligations import unconfirmed_before
 from services.requests.service.applications.reasons import lapse_reasons
+from shared.db import stamp_claim
 from shared.domain import DomainError
 from shared.errors import ProblemError
 
@@ -87,12 +88,13 @@ def unconfirmed_claim(runtime: Ctx, today: date, limit: int) -> Update:
         a.c.unconfirmed_notified_on.is_(None),
         a.c.submitted_at < unconfirmed_before(runtime, today),
     )
-    claimable = select(a.c.id).where(pending).order_by(a.c.submitted_at).limit(limit).with_for_update(skip_locked=True)
-    return (
-        update(a)
-        .where(a.c.id.in_(claimable.scalar_subquery()))
-        .values(unconfirmed_notified_on=today)
-        .returning(a.c.id, a.c.tracking_no, a.c.unit_code, a.c.channel, a.c.submitted_at)
+    return stamp_claim(
+        a.c.id,
+        pending,
+        {"unconfirmed_notified_on": today},
+        [a.c.id, a.c.tracking_no, a.c.unit_code, a.c.channel, a.c.submitted_at],
+        limit=limit,
+        order_by=[a.c.submitted_at],
     )
 
 
@@ -104,12 +106,12 @@ def report_up_overdue_claim(today: date, limit: int) -> Update:
         a.c.reported_up_on.is_(None),
         or_(a.c.report_up_stamp.is_(None), a.c.report_up_stamp != "overdue"),
     )
-    claimable = select(a.c.id).where(pending).limit(limit).with_for_update(skip_locked=True)
-    return (
-        update(a)
-        .where(a.c.id.in_(claimable.scalar_subquery()))
-        .values(report_up_stamp="overdue")
-        .returning(a.c.id, a.c.tracking_no, a.c.unit_code, a.c.handler_id, a.c.report_up_due_on)
+    return stamp_claim(
+        a.c.id,
+        pending,
+        {"report_up_stamp": "overdue"},
+        [a.c.id, a.c.tracking_no, a.c.unit_code, a.c.handler_id, a.c.report_up_due_on],
+        limit=limit,
     )
 
 
@@ -127,10 +129,10 @@ def report_up_due_soon_claim(runtime: Ctx, today: date, limit: int) -> Update | 
         a.c.reported_up_on.is_(None),
         a.c.report_up_stamp.is_(None),
     )
-    claimable = select(a.c.id).where(pending).limit(limit).with_for_update(skip_locked=True)
-    return (
-        update(a)
-        .where(a.c.id.in_(claimable.scalar_subquery()))
-        .values(report_up_stamp="reminded")
-        .returning(a.c.id, a.c.tracking_no, a.c.unit_code, a.c.report_up_due_on)
+    return stamp_claim(
+        a.c.id,
+        pending,
+        {"report_up_stamp": "reminded"},
+        [a.c.id, a.c.tracking_no, a.c.unit_code, a.c.report_up_due_on],
+        limit=limit,
     )

@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Update, and_, func, or_, select, true, update
+from sqlalchemy import ColumnElement, Update, and_, func, or_, select, true
 
 from services.requests.config import Ctx
 from services.requests.domain.deadlines import working_days_left
@@ -42,7 +42,7 @@ from services.requests.service.obligation_sweeps import (
     unconfirmed_claim,
 )
 from shared.auth import Principal
-from shared.db import stored_utc
+from shared.db import stamp_claim, stored_utc
 from shared.domain import DomainError
 from shared.errors import ProblemError
 from shared.events import (
@@ -112,14 +112,13 @@ def _overdue_claim(today: date, limit: int) -> Update:
     per request and due date — a later due date (extension, restart after correction, a provisional
     date recomputed) makes the stamp differ again, and the new date may fall overdue in turn."""
     pending = and_(_running(), a.c.due_on < today, a.c.overdue_due_on.is_distinct_from(a.c.due_on))
-    claimable = select(a.c.id).where(pending).order_by(a.c.due_on).limit(limit).with_for_update(skip_locked=True)
-    return (
-        update(a)
-        # Only the claimed ids here (primary-key lookups): FOR UPDATE already re-checked
-        # ``pending`` on the latest committed version of each row it locked (READ COMMITTED).
-        .where(a.c.id.in_(claimable.scalar_subquery()))
-        .values(overdue_due_on=a.c.due_on)
-        .returning(a.c.id, a.c.tracking_no, a.c.unit_code, a.c.handler_id, a.c.due_on, a.c.source_ref)
+    return stamp_claim(
+        a.c.id,
+        pending,
+        {"overdue_due_on": a.c.due_on},
+        [a.c.id, a.c.tracking_no, a.c.unit_code, a.c.handler_id, a.c.due_on, a.c.source_ref],
+        limit=limit,
+        order_by=[a.c.due_on],
     )
 
 
@@ -185,24 +184,24 @@ def _due_soon_claim(target: DueSoonTarget, group: ColumnElement[bool], limit: in
         group,
         or_(a.c.due_soon_stamp.is_(None), a.c.due_soon_stamp.not_in(target.already)),
     )
-    claimable = select(a.c.id).where(pending).limit(limit).with_for_update(skip_locked=True)
-    return (
-        update(a)
-        .where(a.c.id.in_(claimable.scalar_subquery()))
-        .values(due_soon_stamp=target.stamp)
-        .returning(a.c.id, a.c.tracking_no, a.c.unit_code, a.c.due_on)
+    return stamp_claim(
+        a.c.id,
+        pending,
+        {"due_soon_stamp": target.stamp},
+        [a.c.id, a.c.tracking_no, a.c.unit_code, a.c.due_on],
+        limit=limit,
     )
 
 
 def _unanswered_claim(now: datetime, limit: int) -> Update:
     """DESIGN §9: a 12345 work order not answered by its own ``due_at`` → once."""
     pending = and_(h.c.answered_at.is_(None), h.c.due_at < now, h.c.unanswered_emitted.is_(False))
-    claimable = select(h.c.workorder_no).where(pending).limit(limit).with_for_update(skip_locked=True)
-    return (
-        update(h)
-        .where(h.c.workorder_no.in_(claimable.scalar_subquery()))
-        .values(unanswered_emitted=True)
-        .returning(h.c.workorder_no, h.c.unit_code, h.c.due_at)
+    return stamp_claim(
+        h.c.workorder_no,
+        pending,
+        {"unanswered_emitted": True},
+        [h.c.workorder_no, h.c.unit_code, h.c.due_at],
+        limit=limit,
     )
 
 
