@@ -149,6 +149,26 @@ async def test_evidence_is_kept_with_the_case(database_url: str, tmp_path: Path)
         assert [e["filename"] for e in listed] == ["答复记录.pdf"]
         downloaded = await a.get(f"/api/v1/cases/{case_id}/evidence/{evidence_id}")
         assert downloaded.content == b"%PDF-1.4 evidence"
+        assert downloaded.headers["content-type"] == "application/pdf"
+
+
+async def test_evidence_that_could_run_in_a_browser_is_served_as_an_inert_download(
+    database_url: str, tmp_path: Path
+) -> None:
+    # Issue 8: an uploaded text/html or image/svg+xml never runs script in the API's origin.
+    async with api(database_url, tmp_path) as a:
+        case_id = await a.open_case()
+        uploaded = await a.client.post(
+            f"/api/v1/cases/{case_id}/evidence",
+            files={"file": ("../截图.svg", b"<svg onload=alert(1)>", "image/svg+xml")},
+            headers=a.inspector,
+        )
+        assert uploaded.status_code == 201, uploaded.text
+        assert uploaded.json()["filename"] == "截图.svg"
+        downloaded = await a.get(f"/api/v1/cases/{case_id}/evidence/{uploaded.json()['id']}")
+        assert downloaded.headers["content-type"] == "application/octet-stream"
+        assert downloaded.headers["x-content-type-options"] == "nosniff"
+        assert downloaded.headers["content-disposition"].startswith("attachment;")
 
 
 async def test_malformed_input_is_a_4xx_problem(database_url: str, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from services.accountability.schemas.reports import AnnualCountsOut, UnitRecordO
 from services.accountability.service import documents, evidence, reports
 from services.accountability.service.export_xlsx import XLSX_MEDIA_TYPE
 from shared.errors import PROBLEM_RESPONSES
+from shared.storage import download_response
 
 router = APIRouter(prefix="/api/v1/cases", tags=["accountability 责任追究"], responses=PROBLEM_RESPONSES)
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -92,8 +93,4 @@ async def list_evidence(case_id: Id, session: Session, actor: Caller) -> list[Ev
 @router.get("/{case_id}/evidence/{evidence_id}", response_class=Response, summary="下载证据材料")
 async def download_evidence(case_id: Id, evidence_id: Id, session: Session, rt: Runtime, actor: Caller) -> Response:
     meta, data = await evidence.read_evidence(session, rt, actor, case_id, evidence_id)
-    return Response(
-        data,
-        media_type=meta.content_type,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(meta.filename)}"},
-    )
+    return download_response(data, filename=meta.filename, content_type=meta.content_type)

@@ -17,6 +17,7 @@ from services.accountability.service.cases import ENTITY
 from shared.auth import Principal
 from shared.db import stored_utc
 from shared.errors import ProblemError, not_found
+from shared.storage import clean_filename, clean_media_type
 
 
 def _out(row: Any) -> EvidenceOut:
@@ -48,8 +49,8 @@ async def add_evidence(
     values = {
         "id": evidence_id,
         "case_id": case_id,
-        "filename": filename[:255] or "file",
-        "content_type": content_type[:100] or "application/octet-stream",
+        "filename": clean_filename(filename),
+        "content_type": clean_media_type(content_type),
         "size": len(data),
         "sha256": hashlib.sha256(data).hexdigest(),
         "description": (description or None) and description[:500],

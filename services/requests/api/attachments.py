@@ -4,7 +4,6 @@ authorize, call ``services.requests.service.attachments``."""
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Path, UploadFile
 from fastapi.responses import Response
@@ -16,6 +15,7 @@ from services.requests.service import attachments as cases
 from shared.auth import Principal, current_principal
 from shared.errors import PROBLEM_RESPONSES
 from shared.runtime import runtime_dependency, session_dependency
+from shared.storage import download_response
 
 router = APIRouter(
     prefix="/api/v1/requests/{application_id}/attachments", tags=["requests"], responses=PROBLEM_RESPONSES
@@ -66,12 +66,4 @@ async def download(
     """The file, as a download: its own media type only when on the served list, otherwise
     ``application/octet-stream``; never sniffed, never run (``nosniff``, a sandboxing CSP)."""
     meta, data = await cases.read_attachment(session, rt, principal, application_id, attachment_id)
-    return Response(
-        data,
-        media_type=cases.served_media_type(meta.content_type),
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(meta.filename)}",
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "default-src 'none'; sandbox",
-        },
-    )
+    return download_response(data, filename=meta.filename, content_type=meta.content_type)

@@ -5,7 +5,7 @@ Access (issue 8): an application the caller may not read is a 404 for its attach
 list, download), as for the application itself; one it may read but not act on is a 403 to upload.
 
 Served safely: a file is downloaded with its uploader's media type only when that type is on
-:data:`SERVED_MEDIA_TYPES` (documents and images a browser does not run), otherwise as
+:data:`shared.storage.SERVED_MEDIA_TYPES` (documents and images a browser does not run), otherwise as
 ``application/octet-stream``; the API adds ``X-Content-Type-Options: nosniff`` and a sandboxing
 ``Content-Security-Policy``, so an uploaded ``text/html`` or ``image/svg+xml`` never runs script in
 the API's origin. The stored name and type are cleaned (no control characters, no path).
@@ -14,8 +14,6 @@ the API's origin. The stored name and type are cleaned (no control characters, n
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 import uuid
 from typing import Any
 
@@ -28,48 +26,7 @@ from services.requests.schemas.attachments import ATTACHMENT_KINDS, AttachmentOu
 from services.requests.service.applications import load_readable
 from shared.auth import Principal
 from shared.errors import ProblemError, forbidden, not_found
-
-# Media types served as uploaded (anything else: application/octet-stream).
-SERVED_MEDIA_TYPES = frozenset(
-    {
-        "application/pdf",
-        "application/ofd",  # 版式文档 OFD (GB/T 33190), the government's own document format
-        "image/png",
-        "image/jpeg",
-        "image/gif",
-        "text/plain",
-        "text/csv",
-        "application/msword",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "application/vnd.ms-excel",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "application/vnd.ms-powerpoint",
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        "application/vnd.oasis.opendocument.text",
-        "application/vnd.oasis.opendocument.spreadsheet",
-        "application/zip",
-    }
-)
-OCTET_STREAM = "application/octet-stream"
-_MEDIA_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$")
-
-
-def clean_media_type(content_type: str) -> str:
-    """The uploader's media type without parameters, lower-cased; octet-stream when malformed."""
-    media_type = content_type.split(";", 1)[0].strip().lower()
-    return media_type if _MEDIA_TYPE.match(media_type) else OCTET_STREAM
-
-
-def served_media_type(stored: str) -> str:
-    media_type = clean_media_type(stored)
-    return media_type if media_type in SERVED_MEDIA_TYPES else OCTET_STREAM
-
-
-def clean_filename(filename: str) -> str:
-    """The base name, without control characters (NUL …), lone surrogates or path separators."""
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cs", "Cf") or ch == "\u200d").strip()
-    return name[:255] or "file"
+from shared.storage import clean_filename, clean_media_type
 
 
 def _out(row: Any) -> AttachmentOut:

@@ -5,7 +5,6 @@ Thin: parse, call one use case."""
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Header, Path, Query, Response, UploadFile
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +27,7 @@ from shared.errors import PROBLEM_RESPONSES
 from shared.etags import etag
 from shared.pagination import Page, PageParams, page_params
 from shared.runtime import runtime_dependency, session_dependency
+from shared.storage import download_response
 from shared.vocabulary import SheetState
 
 router = APIRouter(prefix="/api/v1/sheets", tags=["scoring"], responses=PROBLEM_RESPONSES)
@@ -119,11 +119,7 @@ async def download(
     sheet_id: Id, entry_id: Id, attachment_id: Id, session: Session, rt: Runtime, actor: Caller
 ) -> Response:
     meta, data = await sheets.read_attachment(session, rt, actor, sheet_id, entry_id, attachment_id)
-    return Response(
-        data,
-        media_type=meta.content_type,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(meta.filename)}"},
-    )
+    return download_response(data, filename=meta.filename, content_type=meta.content_type)
 
 
 @router.post("/{sheet_id}/vetoes", status_code=201, response_model=VetoOut, summary="认定一票否决 / record a veto")

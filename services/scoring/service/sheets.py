@@ -31,6 +31,7 @@ from shared.db import stored_utc
 from shared.domain import DomainError, InvalidInput
 from shared.errors import ProblemError, forbidden
 from shared.etags import check_if_match
+from shared.storage import clean_filename, clean_media_type
 
 
 def entry_out(row: Any) -> EntryOut:
@@ -312,8 +313,8 @@ async def add_attachment(
     await ctx.resources.storage.put(key, data)
     meta = {
         "id": attachment_id,
-        "filename": filename[:255],
-        "content_type": content_type[:100],
+        "filename": clean_filename(filename),
+        "content_type": clean_media_type(content_type),
         "size": len(data),
         "storage_key": key,
         "at": ctx.clock.now().isoformat(),
