@@ -100,6 +100,9 @@ async def scenario(publisher: ServiceRuntime[Any], consumer: ServiceRuntime[Any]
     [order] = await rows(consumer, "rectification_orders", {a_unit})
     assert order.trigger_event_id == failed.id and order.case_id is not None
 
+    # The leaders come from the unit replica: its unit.upserted may be applied after the cases (events
+    # arrive in batches, in no promised order), so wait until it stands before the order runs late.
+    await eventually(lambda: rows(consumer, "ref_units", {a_unit}), lambda found: len(found) == 1)
     # The order runs past its due day: the sweep emits rectification_overdue, the service consumes
     # it from the bus and schedules the interview with the unit's leaders.
     consumer.clock.set(at(order.due_on), frozen=True)
