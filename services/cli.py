@@ -176,6 +176,30 @@ async def _with_bus(settings: Settings, work: Callable[[Bus], Awaitable[T]]) -> 
         await bus.close()
 
 
+@app.command("seed-demo")
+def seed_demo(
+    force: Annotated[bool, typer.Option(help="add another set of demo applications even if some exist")] = False,
+) -> None:
+    """Fills every service with a realistic demo (services/demo.py): a city's units and a month of
+    applications in every state, this year's published appraisal scheme, an open public-appraisal
+    campaign. Adds nothing where demo data is already there. Then `gongkai serve` shows them."""
+    from services.demo import SKIPPED
+    from services.demo import seed_demo as seed
+
+    settings = get_settings()
+    results = asyncio.run(seed(settings, force=force))
+    for service, made in results.items():
+        if made == SKIPPED:
+            console.print(
+                f"[yellow]{service}: skipped — its replica of the units directory is not filled yet "
+                "(are the services running?); run `gongkai seed-demo` again once they are[/yellow]"
+            )
+        elif isinstance(made, dict) and made.get("already_present"):
+            console.print(f"[yellow]{service}: {made['already_present']} already there; nothing added[/yellow]")
+        else:
+            console.print(f"[green]✓[/green] {service}: " + ", ".join(f"{v} {k}" for k, v in made.items()))
+
+
 # Each service's own commands (``ServiceSpec.cli``): ``gongkai units import``, ``gongkai seed-demo`` …
 for _spec in all_specs():
     if _spec.cli is not None:

@@ -37,6 +37,9 @@ log = logging.getLogger("gongkai.runtime")
 # runtime from the shared settings by ``ServiceSpec.resources`` and typed by the spec.
 R = TypeVar("R")
 BackgroundJob = Callable[["ServiceRuntime[Any]"], Coroutine[Any, Any, None]]
+# A service's part of ``gongkai seed-demo``: ``(runtime, force)`` → what it made, by name; adds
+# nothing when its demo data is already there (unless ``force``).
+DemoSeed = Callable[["ServiceRuntime[Any]", bool], Coroutine[Any, Any, dict[str, int]]]
 STARTUP_RETRY_SECONDS = 2.0
 INBOX_PURGE_SECONDS = 3600.0
 
@@ -63,8 +66,10 @@ class ServiceSpec(Generic[R]):
     startup_hooks: Sequence[BackgroundJob] = ()
     # The service's own resources, typed: ``ctx.resources`` in its use cases (e.g. the field cipher).
     resources: Callable[[Settings], R] = no_resources  # type: ignore[assignment]
-    # The service's own ``gongkai <name> …`` commands (units import, calendar load, seed-demo …).
+    # The service's own ``gongkai <name> …`` commands (units import, calendar load …).
     cli: typer.Typer | None = None
+    # Its part of the demo data set (services/demo.py runs them, the reference owner first).
+    demo: DemoSeed | None = None
 
 
 class ServiceRuntime(Generic[R]):

@@ -10,6 +10,7 @@ from services.appraisal.api import ROUTERS
 from services.appraisal.config import AppraisalResources, build_resources
 from services.appraisal.handlers import HANDLERS
 from services.appraisal.models import foundation
+from services.appraisal.service.demo import seed_demo
 from services.appraisal.service.rate_limits import rate_limit_purge_job
 from services.appraisal.service.sweeps import close_sweep_job
 from shared.app import build_app
@@ -30,6 +31,7 @@ SPEC: ServiceSpec[AppraisalResources] = ServiceSpec(
     startup_hooks=[load_replicated_calendar],
     background_jobs=[replicated_calendar_sync_job, close_sweep_job, rate_limit_purge_job],
     resources=build_resources,
+    demo=seed_demo,
 )
 
 

@@ -12,6 +12,7 @@ from services.requests.config import RequestsResources, build_resources
 from services.requests.handlers import HANDLERS
 from services.requests.models import foundation
 from services.requests.service.calendar import calendar_startup_hook, calendar_sync_job
+from services.requests.service.demo import seed_demo
 from services.requests.service.sweeps import deadline_sweep_job
 from shared.app import build_app
 from shared.runtime import ServiceSpec
@@ -37,6 +38,7 @@ SPEC: ServiceSpec[RequestsResources] = ServiceSpec(
     startup_hooks=[calendar_startup_hook],
     resources=build_resources,
     cli=cli,
+    demo=seed_demo,
 )
 
 

@@ -1,5 +1,5 @@
 """The requests service's ``gongkai`` commands (``SPEC.cli``): ``units import``, ``calendar load``,
-``reference republish``, ``seed-demo``. Each opens its transactions and calls the same use cases as the API."""
+``reference republish``. Each opens its transactions and calls the same use cases as the API."""
 
 from __future__ import annotations
 
@@ -16,14 +16,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from services.requests.config import Ctx
 from services.requests.schemas.calendar import CalendarYearIn, CalendarYearOut
-from services.requests.service import demo
 from services.requests.service.calendar import load_stored_calendar_years, put_calendar_year, validate_calendar_year
 from services.requests.service.reference import republish_reference_data
 from services.requests.service.units import import_units
 from shared.cli import cli_actor, console, errors, missing_schema_exit, problem_exit, with_runtime
-from shared.db import is_sqlite_url
 from shared.errors import ProblemError
-from shared.migrations import upgrade
 from shared.settings import get_settings
 
 T = TypeVar("T")
@@ -168,29 +165,3 @@ def reference_republish() -> None:
         f"[green]✓[/green] republished {result.units} units 单位 and calendar years 年份: {years} "
         "(in the requests outbox 已写入发件箱)"
     )
-
-
-@cli.command("seed-demo")
-def seed_demo(
-    force: Annotated[bool, typer.Option(help="add another demo set even if applications exist")] = False,
-) -> None:
-    """Fills the requests database with a realistic demo: a city's units and applications in every
-    state (migrating the embedded mode's SQLite file first). Then `gongkai serve` shows them."""
-    from services.requests.app import SPEC
-
-    url = get_settings().database_url(SPEC.name)
-    if is_sqlite_url(url):
-        upgrade(SPEC.name, url, SPEC.versions_dir, SPEC.tables.metadata)
-
-    async def work(runtime: Ctx) -> dict[str, int]:
-        async with runtime.transaction() as session:
-            await load_stored_calendar_years(session, runtime)
-        return await demo.seed_demo(runtime, force=force)
-
-    counts = _run(work)
-    if counts.get("already_present"):
-        console.print(
-            f"[yellow]{counts['already_present']} applications already there; nothing added (use --force)[/yellow]"
-        )
-    else:
-        console.print(f"[green]✓[/green] {counts['units']} units, {counts['applications']} applications in every state")

@@ -11,6 +11,7 @@ from services.scoring.cli import cli
 from services.scoring.config import ScoringResources, build_resources
 from services.scoring.handlers import HANDLERS
 from services.scoring.models import foundation
+from services.scoring.service.demo import seed_demo
 from services.scoring.service.findings import findings_sweep_job
 from shared.app import build_app
 from shared.reference import load_replicated_calendar, replicated_calendar_sync_job
@@ -32,6 +33,7 @@ SPEC: ServiceSpec[ScoringResources] = ServiceSpec(
     background_jobs=[replicated_calendar_sync_job, findings_sweep_job],
     resources=build_resources,
     cli=cli,
+    demo=seed_demo,
 )
 
 

@@ -1,7 +1,9 @@
-"""``gongkai seed-demo`` fills the embedded mode with applications in every state."""
+"""``gongkai seed-demo`` fills the embedded mode: applications in every state (requests), this year's
+published scheme with a sheet per unit (scoring), an open campaign over every unit (appraisal)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +26,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     get_settings.cache_clear()
 
 
-def test_seed_demo_creates_units_and_applications_in_every_state_once(data_dir: Path) -> None:
+def test_seed_demo_fills_every_service_once(data_dir: Path) -> None:
     first = CliRunner().invoke(app, ["seed-demo"])
     assert first.exit_code == 0, first.output
     with sqlite3.connect(data_dir / "requests.sqlite3") as db:
@@ -36,6 +38,12 @@ def test_seed_demo_creates_units_and_applications_in_every_state_once(data_dir: 
         ).fetchone()[0]
     assert states == set(STATES)
     assert units >= 10 and overdue >= 1
+    with sqlite3.connect(data_dir / "scoring.sqlite3") as db:
+        assert db.execute("SELECT state FROM schemes").fetchall() == [("published",)]
+        assert db.execute("SELECT count(*) FROM sheets").fetchone()[0] == units
+    with sqlite3.connect(data_dir / "appraisal.sqlite3") as db:
+        campaign_state, target_units = db.execute("SELECT state, target_units FROM campaigns").fetchone()
+        assert campaign_state == "open" and len(json.loads(target_units)) == units
     again = CliRunner().invoke(app, ["seed-demo"])
     assert again.exit_code == 0 and "nothing added" in again.output
     with sqlite3.connect(data_dir / "requests.sqlite3") as db:

@@ -48,7 +48,7 @@ def _clerk(unit_code: str) -> Principal:
     )
 
 
-async def seed_demo(runtime: Ctx, *, force: bool = False) -> dict[str, int]:
+async def seed_demo(runtime: Ctx, force: bool = False) -> dict[str, int]:
     """Creates the demo units, next year's calendar and the applications; refuses to add a second
     set unless ``force``. Each step is its own transaction, as a clerk's click would be."""
     async with runtime.transaction() as session:
