@@ -32,8 +32,9 @@ from shared.settings import SERVICE_NAMES
 
 SERVICES_DIR = Path(services.__file__).parent
 MAX_MODULE_LINES = 500
-# The composition root beside the five services: it mounts them all (gongkai, embedded mode).
-COMPOSITION_ROOT = {"cli.py", "embedded.py", "supervisor.py", "__init__.py"}
+# The composition root beside the five services: it mounts them all (gongkai, embedded mode, the
+# demo data set, the gateway of the distributed mode).
+COMPOSITION_ROOT = {"cli.py", "demo.py", "embedded.py", "gateway.py", "supervisor.py", "__init__.py"}
 
 
 def exists_as_module_or_package(service_dir: Path, name: str) -> bool:

@@ -1,5 +1,5 @@
 """The scoring service's part of ``gongkai seed-demo``: this year's appraisal scheme (考核方案),
-seed 003 as transcribed in ``examples/schemes/district-2023.yaml``, over the units this service
+seed 003 as transcribed in ``examples/schemes/district-2023.yaml`` (``seed/`` here), over the units this service
 knows from its replica — townships in category A (乡镇、街道), every other kind in B (部门) —
 published, so each unit has its score sheet and the demo's overdue application lands on one."""
 
@@ -17,8 +17,8 @@ from shared.auth import Principal
 from shared.etags import etag
 from shared.reference import units
 
-# The example ships beside the code (the image copies examples/ too).
-DEMO_SCHEME = Path(__file__).resolve().parents[3] / "examples" / "schemes" / "district-2023.yaml"
+# Package data (examples/schemes/district-2023.yaml is a link to it), so an installed image has it.
+DEMO_SCHEME = Path(__file__).resolve().parents[1] / "seed" / "district-2023.yaml"
 OFFICE = Principal(sub="demo-office", name="市政务公开办 孙丽", roles=frozenset({"office"}), unit_codes=frozenset())
 
 
