@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check install up migrate bench clean
+.PHONY: run test check install up down migrate bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,9 +33,14 @@ check: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-## Local distributed mode: each service its own process on PostgreSQL + RabbitMQ (see README)
+## Local distributed mode (docs/distributed.md): each service its own process on PostgreSQL + RabbitMQ,
+## 8001-8005 (GONGKAI_UP_BASE_PORT), behind the gateway on GONGKAI_PORT (8000); started in the background,
+## logs in var/log/, stopped by `make down`. In the foreground: `.venv/bin/python -m services.supervisor up --foreground`
 up: $(STAMP)
-	$(BIN)/python -m services.supervisor
+	GONGKAI_PORT=$(GONGKAI_PORT) $(BIN)/python -m services.supervisor up
+
+down:
+	@test ! -x $(BIN)/python || $(BIN)/python -m services.supervisor down
 
 migrate: $(STAMP)
 	$(BIN)/gongkai migrate

@@ -14,6 +14,7 @@ from rich.progress import track
 from rich.table import Table
 
 from services.embedded import all_specs, create_app, spec_of
+from services.gateway import create_gateway
 from shared.app import build_app
 from shared.auth import ROLES, mint_dev_token
 from shared.bus import Bus, create_bus
@@ -67,6 +68,16 @@ def serve_one_command(
 ) -> None:
     """One service alone (local distributed mode, a Kubernetes Deployment). Migrate first."""
     serve_one(_check_service(service), host, port)
+
+
+@app.command()
+def gateway(
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8000,
+) -> None:
+    """One origin for the five services run apart (GONGKAI_<SERVICE>_URL), with merged /docs."""
+    settings = get_settings()
+    _run(create_gateway(settings), host, port, settings)
 
 
 @app.command()

@@ -30,6 +30,13 @@ class Settings(BaseSettings):
     appraisal_database_url: str | None = None
     accountability_database_url: str | None = None
     notifier_database_url: str | None = None
+    # Where the gateway (``gongkai gateway``, distributed mode) finds each service: the ports of
+    # ``make up`` by default; ``http://<service>:8000`` in compose and Kubernetes.
+    requests_url: str = "http://127.0.0.1:8001"
+    scoring_url: str = "http://127.0.0.1:8002"
+    appraisal_url: str = "http://127.0.0.1:8003"
+    accountability_url: str = "http://127.0.0.1:8004"
+    notifier_url: str = "http://127.0.0.1:8005"
     database_pool_size: int = 10
     database_echo: bool = False
     # Every wait on a database is bounded (shared.db.create_engine): a server that hangs costs a
