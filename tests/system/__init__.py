@@ -1,0 +1,1 @@
+"""The system test: the five services as separate processes (issue 16)."""
