@@ -5,7 +5,7 @@ beside the bare bus figure.
 Gongkai path: a publisher ``ServiceRuntime`` writes the events into its outbox in small
 transactions (as the requests sweep does); its relay publishes them to RabbitMQ with confirms; the
 accountability service (the real ``SPEC``: its migrations, inbox consumer and the use case
-``reactions.react_to_event``) consumes them in batches — the first event of a unit opens its case
+``reactions.react_to_events``) consumes them in batches — the first event of a unit opens its case
 (``application_mishandled``, 责任追究办法 第五条(五)), every later one appends a finding. The events
 travel under a bench-only type (``bench.request.overdue``, renamed to ``request.overdue`` before the
 handler runs) so no other queue bound to the shared exchange receives them. Throughput is N over
@@ -40,16 +40,25 @@ from sqlalchemy import func, select
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bus import PathResult, delete_queues, recreate_database, run_bare, wait_all  # noqa: E402
+from bus import (  # noqa: E402
+    PathResult,
+    add_loop_argument,
+    delete_queues,
+    print_table,
+    recreate_database,
+    run_bare,
+    run_on,
+    wait_all,
+)
 
 from services.accountability.app import SPEC  # noqa: E402
 from services.accountability.models import case_findings, cases  # noqa: E402
-from services.accountability.service.reactions import react_to_event  # noqa: E402
+from services.accountability.service.reactions import react_to_events  # noqa: E402
 from shared.bus import create_bus, dead_queue_name, queue_name  # noqa: E402
 from shared.bus.rabbitmq import retry_queue_name  # noqa: E402
 from shared.clock import Clock  # noqa: E402
 from shared.events import CloudEvent, RequestOverdue, new_event  # noqa: E402
-from shared.inbox import EventContext  # noqa: E402
+from shared.inbox import Batched, EventContext  # noqa: E402
 from shared.migrations import foundation_tables, upgrade  # noqa: E402
 from shared.runtime import ServiceRuntime, ServiceSpec  # noqa: E402
 from shared.settings import Settings  # noqa: E402
@@ -62,8 +71,9 @@ class BenchRequestOverdue(RequestOverdue):
     TYPE: ClassVar[str] = BENCH_TYPE
 
 
-async def on_bench_overdue(ctx: EventContext, event: CloudEvent) -> None:
-    await react_to_event(ctx.session, ctx.runtime, event.model_copy(update={"type": "request.overdue"}))
+async def on_bench_overdue(ctx: EventContext, events: Sequence[CloudEvent]) -> None:
+    renamed = [event.model_copy(update={"type": "request.overdue"}) for event in events]
+    await react_to_events(ctx.session, ctx.runtime, renamed)
 
 
 def overdue_event(i: int, units: int) -> CloudEvent:
@@ -91,7 +101,7 @@ async def run_gongkai(
 
     bus = create_bus(args.amqp_url)
     await bus.start()
-    spec = replace(SPEC, name=service, handlers={BENCH_TYPE: on_bench_overdue}, background_jobs=())
+    spec = replace(SPEC, name=service, handlers={BENCH_TYPE: Batched(on_bench_overdue)}, background_jobs=())
     consumer = ServiceRuntime(spec, settings, clock=Clock(), bus=bus, database_url=consumer_url)
     publisher_spec = ServiceSpec(
         name=f"{service}_pub",
@@ -125,7 +135,7 @@ async def run_gongkai(
         await consumer.start_consuming()
         consumer.start_background()
         publisher.start_background()
-        started = time.time()
+        started, cpu_started = time.time(), time.process_time()
         for start in range(0, args.events, args.write_batch):
             events = [overdue_event(i, args.units) for i in range(start, min(args.events, start + args.write_batch))]
             async with publisher.sessions.begin() as session:
@@ -133,6 +143,7 @@ async def run_gongkai(
             created_at.update((e.id, e.time.timestamp()) for e in events)
         write_seconds = time.time() - started
         await wait_all(all_applied, applied_at, args.events, "gongkai", args.timeout)
+        cpu_seconds = time.process_time() - cpu_started
         async with consumer.sessions() as session:
             counts = {
                 "cases": await session.scalar(select(func.count()).select_from(cases)) or 0,
@@ -154,6 +165,7 @@ async def run_gongkai(
         args.events,
         max(applied_at.values()) - started,
         [applied_at[event_id] - created for event_id, created in created_at.items()],
+        cpu_seconds,
     )
     return result, write_seconds, counts
 
@@ -186,18 +198,13 @@ async def main(args: argparse.Namespace) -> None:
     ratio = gongkai.rate / bare.rate
     print(f"machine: nproc={os.cpu_count()} python={platform.python_version()} ({platform.platform()})")
     print(
-        f"settings: events={args.events} units={args.units} write_batch={args.write_batch} "
+        f"settings: loop={args.loop} events={args.events} units={args.units} write_batch={args.write_batch} "
         f"outbox_batch_size={settings.outbox_batch_size} bus_prefetch={settings.bus_prefetch} "
         f"bus_batch_size={settings.bus_batch_size} consumer_concurrency={settings.bus_consumer_concurrency}"
     )
     print(f"outbox writes: {args.events} events in {write_seconds:.2f} s")
     print(f"applied: {counts}")
-    print(f"{'path':<8} {'events':>7} {'seconds':>8} {'events/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
-    for result in (gongkai, bare):
-        print(
-            f"{result.path:<8} {result.events:>7} {result.seconds:>8.2f} {result.rate:>9.0f}"
-            f" {result.percentile_ms(50):>8.1f} {result.percentile_ms(99):>8.1f}"
-        )
+    print_table([gongkai, bare])
     print(f"ratio gongkai/bare: {ratio:.2f}")
     print(
         f"target >= {TARGET_EVENTS_PER_SECOND:.0f} events/s: {'met' if gongkai.rate >= TARGET_EVENTS_PER_SECOND else 'MISSED'}"
@@ -217,8 +224,10 @@ def parse_args() -> argparse.Namespace:
         "--database-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/gongkai_bench_accountability"
     )
     parser.add_argument("--amqp-url", default="amqp://guest:guest@127.0.0.1:5672/")
+    add_loop_argument(parser)
     return parser.parse_args()
 
 
 if __name__ == "__main__":
-    asyncio.run(main(parse_args()))
+    arguments = parse_args()
+    run_on(arguments.loop, main(arguments))

@@ -36,10 +36,10 @@ import platform
 import statistics
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import aio_pika
 import asyncpg
@@ -98,22 +98,32 @@ class PathResult:
     events: int
     seconds: float
     latencies: list[float]  # seconds, one per event
+    # CPU time of this process over the path (publisher, relay and consumer all run in it): on a
+    # machine shared with other work, wall time varies with the load, CPU per event much less.
+    cpu_seconds: float | None = None
 
     @property
     def rate(self) -> float:
         return self.events / self.seconds
 
+    @property
+    def cpu_ms_per_event(self) -> float | None:
+        return None if self.cpu_seconds is None else self.cpu_seconds / self.events * 1000
+
     def percentile_ms(self, p: int) -> float:
         return statistics.quantiles(self.latencies, n=100, method="inclusive")[p - 1] * 1000
 
     def figures(self) -> dict[str, float]:
-        return {
+        figures = {
             "events": self.events,
             "seconds": round(self.seconds, 3),
             "events_per_s": round(self.rate, 1),
             "p50_ms": round(self.percentile_ms(50), 1),
             "p99_ms": round(self.percentile_ms(99), 1),
         }
+        if self.cpu_ms_per_event is not None:
+            figures["cpu_ms_per_event"] = round(self.cpu_ms_per_event, 3)
+        return figures
 
 
 async def wait_all(done: asyncio.Event, seen: dict[str, float], expected: int, path: str, timeout: float) -> None:
@@ -153,11 +163,12 @@ async def run_bare(args: argparse.Namespace, queue: str) -> PathResult:
             published_at[event.id] = time.time()
             await publish_channel.default_exchange.publish(message, routing_key=queue)
 
-        started = time.time()
+        started, cpu_started = time.time(), time.process_time()
         for start in range(0, args.events, args.batch_size):
             window = [unit_event(i) for i in range(start, min(args.events, start + args.batch_size))]
             await asyncio.gather(*(publish(event) for event in window))
         await wait_all(all_acked, acked_at, args.events, "bare", args.timeout)
+        cpu_seconds = time.process_time() - cpu_started
     finally:
         await connection.close()
     return PathResult(
@@ -165,6 +176,7 @@ async def run_bare(args: argparse.Namespace, queue: str) -> PathResult:
         args.events,
         max(acked_at.values()) - started,
         [acked_at[event_id] - sent for event_id, sent in published_at.items()],
+        cpu_seconds,
     )
 
 
@@ -220,7 +232,7 @@ async def run_gongkai(args: argparse.Namespace, service: str, settings: Settings
     try:
         await runtime.start_consuming()
         runtime.start_background()
-        started = time.time()
+        started, cpu_started = time.time(), time.process_time()
         for start in range(0, args.events, args.write_batch):
             events = [unit_event(i) for i in range(start, min(args.events, start + args.write_batch))]
             async with runtime.sessions.begin() as session:
@@ -228,6 +240,7 @@ async def run_gongkai(args: argparse.Namespace, service: str, settings: Settings
             created_at.update((event.id, event.time.timestamp()) for event in events)
         write_seconds = time.time() - started
         await wait_all(all_applied, applied_at, args.events, "gongkai", args.timeout)
+        cpu_seconds = time.process_time() - cpu_started
         applied_rows = bench_effects if args.handler_writes else tables.inbox
         async with runtime.sessions() as session:
             applied = await session.scalar(select(func.count()).select_from(applied_rows))
@@ -243,6 +256,7 @@ async def run_gongkai(args: argparse.Namespace, service: str, settings: Settings
         args.events,
         max(applied_at.values()) - started,
         [applied_at[event_id] - created for event_id, created in created_at.items()],
+        cpu_seconds,
     )
     return result, write_seconds
 
@@ -255,6 +269,18 @@ async def delete_queues(amqp_url: str, names: list[str]) -> None:
             await channel.queue_delete(name)
     finally:
         await connection.close()
+
+
+def print_table(results: Sequence[PathResult]) -> None:
+    print(f"{'path':<8} {'events':>7} {'seconds':>8} {'events/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/event':>12}")
+    for result in results:
+        cpu = result.cpu_ms_per_event
+        print(
+            f"{result.path:<8} {result.events:>7} {result.seconds:>8.2f} {result.rate:>9.0f}"
+            f" {result.percentile_ms(50):>8.1f} {result.percentile_ms(99):>8.1f}"
+            f" {'—' if cpu is None else f'{cpu:.2f}':>12}"
+        )
+    print(f"load average (1, 5, 15 min) at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 def print_report(
@@ -281,12 +307,7 @@ def print_report(
     print("settings: " + " ".join(f"{key}={value}" for key, value in bench_settings.items()))
     print(f"outbox writes: {args.events} events in {write_seconds:.2f} s ({args.events / write_seconds:.0f} events/s)")
     print()
-    print(f"{'path':<8} {'events':>7} {'seconds':>8} {'events/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
-    for result in (gongkai, bare):
-        print(
-            f"{result.path:<8} {result.events:>7} {result.seconds:>8.2f} {result.rate:>9.0f}"
-            f" {result.percentile_ms(50):>8.1f} {result.percentile_ms(99):>8.1f}"
-        )
+    print_table([gongkai, bare])
     print()
     print(f"ratio gongkai/bare: {ratio:.2f}")
     print(f"target >= {TARGET_EVENTS_PER_SECOND:.0f} events/s: {'met' if meets_rate else 'MISSED'}")
@@ -340,12 +361,7 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--prefetch", type=int, default=Settings.model_fields["bus_prefetch"].default)
     parser.add_argument("--pool-size", type=int, default=Settings.model_fields["database_pool_size"].default)
-    parser.add_argument(
-        "--loop",
-        choices=("uvloop", "asyncio"),
-        default="uvloop",
-        help="uvloop is what `gongkai serve-one` gets from uvicorn",
-    )
+    add_loop_argument(parser)
     parser.add_argument(
         "--handler-writes",
         action="store_true",
@@ -355,12 +371,26 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-if __name__ == "__main__":
-    arguments = parse_args()
+def add_loop_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--loop",
+        choices=("uvloop", "asyncio"),
+        default="uvloop",
+        help="uvloop is what `gongkai serve-one` gets from uvicorn",
+    )
+
+
+def run_on(loop: str, coroutine: Coroutine[Any, Any, None]) -> None:
+    """Runs the benchmark on the event loop a service process has (uvloop), or on asyncio's."""
     loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = None
-    if arguments.loop == "uvloop":
+    if loop == "uvloop":
         import uvloop
 
         loop_factory = uvloop.new_event_loop
     with asyncio.Runner(loop_factory=loop_factory) as runner:
-        runner.run(main(arguments, arguments.loop))
+        runner.run(coroutine)
+
+
+if __name__ == "__main__":
+    arguments = parse_args()
+    run_on(arguments.loop, main(arguments, arguments.loop))

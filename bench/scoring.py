@@ -30,6 +30,7 @@ if __package__ in (None, ""):  # run as a file: the repository root, not bench/,
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
 import gc  # noqa: E402
+import os  # noqa: E402
 import resource  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
@@ -40,7 +41,7 @@ from typing import Any  # noqa: E402
 
 from sqlalchemy import func, select, update  # noqa: E402
 
-from bench.bus import delete_queues, recreate_database, run_bare  # noqa: E402
+from bench.bus import add_loop_argument, delete_queues, recreate_database, run_bare, run_on  # noqa: E402
 from services.scoring.app import SPEC  # noqa: E402
 from services.scoring.models import findings, sheet_entries, sheets  # noqa: E402
 from services.scoring.service import finalize, schemes  # noqa: E402
@@ -192,7 +193,7 @@ async def bench_overdue(settings: Settings, units: int, events: int) -> dict[str
         await published_scheme(scoring, units, 60)
         await scoring.start_consuming()
         publisher.start_background()
-        started = time.time()
+        started, cpu_started = time.time(), time.process_time()
         for start in range(0, events, 100):
             async with publisher.transaction() as session:
                 batch = [
@@ -216,6 +217,7 @@ async def bench_overdue(settings: Settings, units: int, events: int) -> dict[str
             if done >= events:
                 break
             await asyncio.sleep(0.2)
+        cpu_seconds = time.process_time() - cpu_started
         async with scoring.sessions() as session:
             received = dict((await session.execute(select(findings.c.event_id, findings.c.received_at))).all())
             applied = await session.scalar(select(func.count()).select_from(sheet_entries))
@@ -231,6 +233,8 @@ async def bench_overdue(settings: Settings, units: int, events: int) -> dict[str
             "events_per_s": round(events / seconds, 1),
             "p50_ms": round(statistics.median(latencies) * 1000),
             "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000),
+            # This process runs publisher, relay and consumer: CPU per event varies less with the load.
+            "cpu_ms_per_event": round(cpu_seconds / events * 1000, 3),
         }
     finally:
         await publisher.stop()
@@ -260,6 +264,7 @@ async def main(args: argparse.Namespace) -> None:
     print("bare aio-pika:", bare.figures())
     overdue = await bench_overdue(settings, args.units, args.events)
     print("request.overdue → scoring:", overdue, "ratio to bare:", round(overdue["events_per_s"] / bare.rate, 2))
+    print(f"loop: {args.loop}; load average (1, 5, 15 min) at the end:", " ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":
@@ -268,4 +273,6 @@ if __name__ == "__main__":
     parser.add_argument("--indicators", type=int, default=60)
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--events", type=int, default=5000)
-    asyncio.run(main(parser.parse_args()))
+    add_loop_argument(parser)
+    arguments = parser.parse_args()
+    run_on(arguments.loop, main(arguments))

@@ -8,8 +8,9 @@ sees the winner's row once it commits.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -55,6 +56,41 @@ class EventContext:
 
 
 EventHandler = Callable[[EventContext, CloudEvent], Awaitable[None]]
+BatchEventHandler = Callable[[EventContext, Sequence[CloudEvent]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Batched:
+    """An :data:`EventHandler` that takes all the new events of its types in a consumed batch in
+    one call (``apply``), so it reads and writes set-wise: one look-up per batch, one multi-row
+    insert, where a handler per event pays a few round trips each. The inbox still applies every
+    event once; if ``apply`` fails, the batch is replayed one event per transaction, each a call
+    with one event. What it writes names each event as its own cause (``Journal.emit_many(causes=…)``,
+    ``Journal.audit_many(request_ids=…)``, or :func:`handling` around a call), as the inbox's
+    context does for a handler per event."""
+
+    apply: BatchEventHandler
+
+    async def __call__(self, ctx: EventContext, event: CloudEvent) -> None:
+        await self.apply(ctx, [event])
+
+
+def correlation_of(event: CloudEvent) -> str:
+    """The request id the work an event causes carries: its own correlation, else its id."""
+    return event.correlationid or event.id
+
+
+@contextlib.contextmanager
+def handling(event: CloudEvent) -> Iterator[None]:
+    """The context of the work ``event`` causes: its correlation is the request id (logs, audit
+    entries), and it is the ``causationid`` of the events emitted meanwhile."""
+    correlation = request_id_var.set(correlation_of(event))
+    causation = causation_id_var.set(event.id)
+    try:
+        yield
+    finally:
+        request_id_var.reset(correlation)
+        causation_id_var.reset(causation)
 
 
 class InboxConsumer:
@@ -104,23 +140,38 @@ class InboxConsumer:
                     )
                 ).all()
             )
-            for event in unique:
-                if event.id not in inserted:
-                    EVENTS_CONSUMED.labels(self.service, event.type, "duplicate").inc()
+            context = EventContext(session, self.runtime)
+            for handler, group in self._steps(unique, inserted):
+                if isinstance(handler, Batched):
+                    await handler.apply(context, group)
                     continue
-                handler = self.handlers.get(event.type)
-                if handler is None:
-                    continue
-                correlation = request_id_var.set(event.correlationid or event.id)
-                causation = causation_id_var.set(event.id)
-                try:
-                    await handler(EventContext(session, self.runtime), event)
-                finally:
-                    request_id_var.reset(correlation)
-                    causation_id_var.reset(causation)
+                [event] = group
+                with handling(event):
+                    await handler(context, event)
         for event in unique:
             if event.id in inserted:
                 EVENTS_CONSUMED.labels(self.service, event.type, "applied").inc()
+
+    def _steps(self, events: Sequence[CloudEvent], inserted: set[str]) -> list[tuple[EventHandler, list[CloudEvent]]]:
+        """The handler calls for the new events, in order: one per event, except that a batched
+        handler is called once, where its first event stands, with all of its events."""
+        steps: list[tuple[EventHandler, list[CloudEvent]]] = []
+        groups: dict[Batched, list[CloudEvent]] = {}
+        for event in events:
+            if event.id not in inserted:
+                EVENTS_CONSUMED.labels(self.service, event.type, "duplicate").inc()
+                continue
+            handler = self.handlers.get(event.type)
+            if handler is None:
+                continue
+            if not isinstance(handler, Batched):
+                steps.append((handler, [event]))
+            elif handler in groups:
+                groups[handler].append(event)
+            else:
+                groups[handler] = [event]
+                steps.append((handler, groups[handler]))
+        return steps
 
     async def purge(self, older_than: timedelta) -> int:
         """Forgets events received long ago. Safe once no redelivery of them can come: brokers

@@ -19,6 +19,7 @@ from shared.auth import Principal
 from shared.clock import Clock
 from shared.context import current_request_id
 from shared.events import CloudEvent, EventData, new_event
+from shared.inbox import correlation_of
 from shared.outbox import Outbox
 
 # The service acting on its own (sweeps, lapses, event handlers, intake bookkeeping).
@@ -64,12 +65,17 @@ class Journal:
         session: AsyncSession,
         actor: Principal,
         entries: Sequence[tuple[str, str, str, Any, Any]],
+        *,
+        request_ids: Sequence[str | None] | None = None,
     ) -> None:
-        """Audit entries ``(action, entity_type, entity_id, before, after)`` in one multi-row insert."""
+        """Audit entries ``(action, entity_type, entity_id, before, after)`` in one multi-row insert.
+        ``request_ids``: one per entry (a batch of consumed events, each its own correlation);
+        else the current request's."""
         if not entries:
             return
         now = self.clock.now()
-        request_id = current_request_id()
+        if request_ids is None:
+            request_ids = [current_request_id()] * len(entries)
         await session.execute(
             self.audit_log.insert(),
             [
@@ -84,7 +90,9 @@ class Journal:
                     "after": after,
                     "request_id": request_id,
                 }
-                for action, entity_type, entity_id, before, after in entries
+                for (action, entity_type, entity_id, before, after), request_id in zip(
+                    entries, request_ids, strict=True
+                )
             ],
         )
 
@@ -109,15 +117,29 @@ class Journal:
         entity_type: str,
         actor: Principal = SYSTEM,
         timeline: bool = True,
+        causes: Sequence[CloudEvent | None] | None = None,
     ) -> list[CloudEvent]:
         """``emit`` for a batch of (data, subject): one multi-row insert into the outbox and one into
         the audit log however many events (a sweep's 10,000 overdue applications in a few round trips).
         ``timeline=False``: no ``event:<type>`` entry, where the caller's own audit entry already says
-        what changed (a unit's ``unit.updated`` carries everything ``unit.upserted`` does)."""
+        what changed (a unit's ``unit.updated`` carries everything ``unit.upserted`` does).
+        ``causes``: per item, the consumed event it answers (a batched inbox handler): its id is the
+        new event's ``causationid``, its correlation the new event's; None (or no ``causes``): the
+        current context's."""
         if not items:
             return []
         now = self.clock.now()
-        events = [new_event(data, source=self.source, subject=subject, time=now) for data, subject in items]
+        events = [
+            new_event(
+                data,
+                source=self.source,
+                subject=subject,
+                time=now,
+                correlationid=correlation_of(cause) if cause is not None else None,
+                causationid=cause.id if cause is not None else None,
+            )
+            for (data, subject), cause in zip(items, causes or [None] * len(items), strict=True)
+        ]
         await self.outbox.add(session, *events)
         if not timeline:
             return events
@@ -134,5 +156,6 @@ class Journal:
                 )
                 for e in events
             ],
+            request_ids=[e.correlationid for e in events],
         )
         return events

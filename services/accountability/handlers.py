@@ -11,20 +11,25 @@
 - ``unit.upserted``, ``calendar.updated`` → the replica of units and the calendar (``shared.reference``)
 
 A handler runs inside the inbox transaction (deduplicated, committed with the inbox row) and calls
-the same use cases a router calls; it never commits. A handler that raises is retried, then
+the same use cases a router calls; it never commits. The reactions take a consumed batch's events
+in one call (``shared.inbox.Batched``). A handler that raises is retried, then
 dead-lettered.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from services.accountability.service import orders, reactions
 from shared.events import CloudEvent
-from shared.inbox import EventContext, EventHandler
+from shared.inbox import Batched, EventContext, EventHandler
 from shared.reference import REFERENCE_HANDLERS
 
 
-async def on_reaction_event(ctx: EventContext, event: CloudEvent) -> None:
-    await reactions.react_to_event(ctx.session, ctx.runtime, event)
+async def on_reaction_events(ctx: EventContext, events: Sequence[CloudEvent]) -> None:
+    await reactions.react_to_events(ctx.session, ctx.runtime, events)
+
+
+# A consumed batch's events of these types in one call: cases and findings written set-wise.
+on_reaction_event = Batched(on_reaction_events)
 
 
 async def on_rectification_overdue(ctx: EventContext, event: CloudEvent) -> None:

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from shared.events import CloudEvent, InvalidEvent
 from shared.observability import BUS_CONNECTED, EVENTS_CONSUMED
@@ -49,19 +49,45 @@ def each(handler: MessageHandler) -> BatchHandler:
     return batch
 
 
-async def next_batch(queue: asyncio.Queue[T], max_size: int, linger_seconds: float = 0.002) -> list[T]:
-    """Waits for one item, then takes what else is ready (lingering once, briefly, for more)."""
+async def next_batch(
+    queue: asyncio.Queue[T],
+    max_size: int,
+    linger_seconds: float = 0.005,
+    max_linger_seconds: float = 0.05,
+) -> list[T]:
+    """Waits for one item, then takes what else is ready, pausing ``linger_seconds`` for more as
+    long as each pause brings some (up to ``max_linger_seconds`` in all): a lone event waits one
+    short pause, a stream of them fills the batch — one transaction for many events, where the
+    fixed cost of a transaction (a handful of round trips) would otherwise be paid every few."""
     batch = [await queue.get()]
-    lingered = False
+    deadline = asyncio.get_running_loop().time() + max_linger_seconds
     while len(batch) < max_size:
         try:
             batch.append(queue.get_nowait())
+            continue
         except asyncio.QueueEmpty:
-            if lingered:
-                break
-            lingered = True
-            await asyncio.sleep(linger_seconds)
+            pass
+        if asyncio.get_running_loop().time() >= deadline:
+            break
+        await asyncio.sleep(linger_seconds)
+        if queue.empty():
+            break
     return batch
+
+
+class BatchTaker(Generic[T]):
+    """The workers of one subscription take their batches in turn: while one gathers, the others
+    wait for it (or handle theirs), so arrivals fill one batch instead of being split among every
+    idle worker."""
+
+    def __init__(self, queue: asyncio.Queue[T], max_size: int) -> None:
+        self.queue = queue
+        self.max_size = max_size
+        self._turn = asyncio.Lock()
+
+    async def take(self) -> list[T]:
+        async with self._turn:
+            return await next_batch(self.queue, self.max_size)
 
 
 def queue_name(service: str) -> str:

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 from shared.bus.base import (
     BatchHandler,
+    BatchTaker,
     Bus,
     DeadLetter,
     PublishItem,
@@ -24,7 +25,6 @@ from shared.bus.base import (
     Subscription,
     dead_letter_event,
     decide,
-    next_batch,
 )
 
 
@@ -135,12 +135,12 @@ class _MemorySubscription(Subscription):
         self.queue = queue
         self.handler = handler
         self.policy = policy
-        self.batch_size = batch_size
+        self.batches = BatchTaker(queue.ready, batch_size)
         self.workers = [asyncio.create_task(self._work()) for _ in range(concurrency)]
 
     async def _work(self) -> None:
         while True:
-            batch = await next_batch(self.queue.ready, self.batch_size)
+            batch = await self.batches.take()
             try:
                 decisions = await decide(self.service, self.handler, [(d.body, d.failures) for d in batch], self.policy)
             except asyncio.CancelledError:

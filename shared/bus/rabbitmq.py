@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -32,10 +33,12 @@ from aio_pika.abc import (
     HeadersType,
 )
 from aio_pika.connection import make_url
+from aio_pika.exceptions import ChannelInvalidStateError
 
 from shared.bus.base import (
     EXCHANGE,
     BatchHandler,
+    BatchTaker,
     Bus,
     DeadLetter,
     Decision,
@@ -45,7 +48,6 @@ from shared.bus.base import (
     dead_letter_event,
     dead_queue_name,
     decide,
-    next_batch,
     queue_name,
 )
 from shared.events import CONTENT_TYPE
@@ -281,6 +283,67 @@ def _failures(headers: HeadersType | None) -> int:
     return int(value)
 
 
+def _channel_of(message: AbstractIncomingMessage) -> object | None:
+    try:
+        return message.channel
+    except ChannelInvalidStateError:  # closed
+        return None
+
+
+class _InOrderAcks:
+    """Acknowledges a channel's deliveries in their order, a run at a time: the messages a worker
+    settles are acknowledged once every earlier delivery is settled too, with one ``basic.ack``
+    (``multiple``) for the whole run — one frame for many messages (each frame is a write to the
+    socket), and never an acknowledgement covering a message another worker still holds.
+
+    A message that could not be passed on to its retry or dead queue is left unacknowledged, so
+    the broker redelivers it when the channel goes; past it, messages are acknowledged one by one."""
+
+    def __init__(self) -> None:
+        self._channel: object | None = None
+        self._waiting: deque[AbstractIncomingMessage] = deque()
+        self._settled: dict[int, bool] = {}  # delivery tag → acknowledge (False: left unacknowledged)
+        self._one_by_one = False
+        # Acks leave in the order their runs were found: the connection's frame queue is bounded,
+        # and a later run's ack overtaking an earlier one would name a tag it had already covered.
+        self._sending = asyncio.Lock()
+
+    def delivered(self, message: AbstractIncomingMessage) -> None:
+        channel = _channel_of(message)
+        if channel is not self._channel:
+            # A new channel (the connection came back): the old one's unacknowledged deliveries
+            # come again on it, and their tags mean nothing there.
+            self._channel = channel
+            self._waiting.clear()
+            self._settled.clear()
+            self._one_by_one = False
+        self._waiting.append(message)
+
+    async def settled(
+        self, messages: Sequence[AbstractIncomingMessage], left: Sequence[AbstractIncomingMessage]
+    ) -> None:
+        """``messages`` are done with; those in ``left`` stay unacknowledged."""
+        unacknowledged = {id(m) for m in left}
+        for message in messages:
+            if message.delivery_tag is not None and _channel_of(message) is self._channel:
+                self._settled[message.delivery_tag] = id(message) not in unacknowledged
+        run: list[AbstractIncomingMessage] = []
+        while self._waiting and self._waiting[0].delivery_tag in self._settled:
+            message = self._waiting.popleft()
+            if self._settled.pop(message.delivery_tag or 0):
+                run.append(message)
+            else:
+                self._one_by_one = True
+        if not run:
+            return
+        async with self._sending:
+            if self._one_by_one:
+                for message in run:
+                    await message.ack()
+            else:
+                await run[-1].ack(multiple=True)
+
+
 class _RabbitSubscription(Subscription):
     """Deliveries land in a local queue; ``concurrency`` workers take them in batches, run the
     handler, then ack (or republish to a delay/dead queue and ack) message by message. The broker's
@@ -303,10 +366,11 @@ class _RabbitSubscription(Subscription):
         self.handler = handler
         self.policy = policy
         self.prefetch = prefetch
-        self.batch_size = batch_size
         self.concurrency = concurrency
         self.channel: AbstractChannel | None = None
         self.received: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
+        self.batches = BatchTaker(self.received, batch_size)
+        self.acks = _InOrderAcks()
         self.workers: list[asyncio.Task[None]] = []
 
     async def open(self, connection: AbstractRobustConnection) -> None:
@@ -340,25 +404,34 @@ class _RabbitSubscription(Subscription):
         await queue.consume(self._on_message)
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        self.acks.delivered(message)
         self.received.put_nowait(message)
 
     async def _work(self) -> None:
         while True:
-            batch = await next_batch(self.received, self.batch_size)
+            batch = await self.batches.take()
             decisions = await decide(
                 self.service,
                 self.handler,
                 [(m.body, _failures(m.headers)) for m in batch],
                 self.policy,
             )
+            left = []
             for message, decision in zip(batch, decisions, strict=True):
                 try:
-                    await self._settle(message, decision)
+                    await self._pass_on(message, decision)
                 except Exception:
                     # The channel went away (a reconnect): the broker redelivers the message.
                     log.warning("could not settle a message; the broker will redeliver it", exc_info=True)
+                    left.append(message)
+            try:
+                await self.acks.settled(batch, left)
+            except Exception:
+                # The channel went away (a reconnect): the broker redelivers the messages.
+                log.warning("could not acknowledge messages; the broker will redeliver them", exc_info=True)
 
-    async def _settle(self, message: AbstractIncomingMessage, decision: Decision) -> None:
+    async def _pass_on(self, message: AbstractIncomingMessage, decision: Decision) -> None:
+        """A failed message goes to its retry or dead queue before it is acknowledged."""
         if decision.action != "ack":
             assert self.channel is not None
             headers: dict[str, Any] = {FAILURES_HEADER: decision.failures, ERROR_HEADER: decision.error or ""}
@@ -373,7 +446,6 @@ class _RabbitSubscription(Subscription):
                 routing_key=target,
                 timeout=PUBLISH_TIMEOUT_SECONDS,
             )
-        await message.ack()
 
     async def close(self) -> None:
         if self in self.bus._subscriptions:

@@ -30,11 +30,13 @@ from services.accountability.service.access import (
 )
 from services.accountability.service.view import case_out, case_summary
 from shared.auth import UNIT_STAFF_ROLES, Principal
-from shared.db import insert_or_ignore, rows_affected, stored_utc
+from shared.context import current_request_id
+from shared.db import insert_or_ignore, stored_utc
 from shared.domain import DomainError
 from shared.errors import forbidden
 from shared.etags import check_if_match
-from shared.events import AccountabilityCaseOpened
+from shared.events import AccountabilityCaseOpened, CloudEvent
+from shared.inbox import correlation_of
 from shared.pagination import Page, SortKey, paginate
 from shared.reference import units
 from shared.vocabulary import VIOLATION_LABELS
@@ -45,6 +47,29 @@ ENTITY = "case"
 # -- writing -------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class NewCase:
+    """A case to open: its id chosen by the caller; ``trigger`` the event that opens it (None: by hand)."""
+
+    id: str
+    unit_code: str
+    violations: Sequence[str]
+    title: str | None = None
+    trigger: CloudEvent | None = None
+
+
+@dataclass(frozen=True)
+class NewFinding:
+    """A fact found (查明事实) on a case; ``event`` the event it comes from (None: by hand)."""
+
+    case_id: str
+    violation: str
+    text: str
+    source: str
+    ref: str | None = None
+    event: CloudEvent | None = None
+
+
 async def open_case(
     session: AsyncSession,
     ctx: Ctx,
@@ -53,44 +78,83 @@ async def open_case(
     unit_code: str,
     violations: Sequence[str],
     title: str | None = None,
-    trigger_event_id: str | None = None,
+    trigger: CloudEvent | None = None,
 ) -> str | None:
     """Inserts a case in ``open`` and emits ``accountability.case_opened``; returns its id — or None
     when the unit already has an active case opened for ``violations[0]`` (another replica's event
     opened it meanwhile: ``uq_cases_active_unit_violation``), and nothing was written."""
-    case_id = str(uuid.uuid4())
-    now = ctx.clock.now()
-    if title is None:
-        unit = await units.get(session, unit_code)
-        title = f"{unit.name if unit else unit_code}：{VIOLATION_LABELS[violations[0]]}"
-    values = {
-        "id": case_id,
-        "unit_code": unit_code,
-        "state": "open",
-        "title": title[:300],
-        "primary_violation": violations[0],
-        "violations": list(dict.fromkeys(violations)),
-        "opened_via": "event" if trigger_event_id else "manual",
-        "trigger_event_id": trigger_event_id,
-        "opened_on": ctx.clock.today(),
-        "opened_by": actor.sub,
-        "factors": [],
-        "revoked": False,
-        "version": 1,
-        "created_at": now,
-        "updated_at": now,
-    }
-    inserted = await session.execute(insert_or_ignore(session, cases).values(**values))
-    if not rows_affected(inserted):
-        return None
-    await ctx.journal.audit(
-        session, actor, "open", ENTITY, case_id, after={k: values[k] for k in ("unit_code", "violations", "opened_via")}
+    case = NewCase(str(uuid.uuid4()), unit_code, violations, title, trigger)
+    return case.id if await open_cases(session, ctx, actor, [case]) else None
+
+
+async def open_cases(session: AsyncSession, ctx: Ctx, actor: Principal, new: Sequence[NewCase]) -> set[str]:
+    """``open_case`` for many, in one multi-row insert (in the given order: callers racing on the
+    same units take them in one order, so they wait for each other but never deadlock), one audit
+    insert and one outbox insert. Returns the ids inserted; a case left out wrote nothing."""
+    if not new:
+        return set()
+    now, today = ctx.clock.now(), ctx.clock.today()
+    untitled = sorted({case.unit_code for case in new if case.title is None})
+    names: dict[str, str] = {}
+    if untitled:
+        statement = select(units.table.c.unit_code, units.table.c.name).where(units.table.c.unit_code.in_(untitled))
+        names = {row.unit_code: row.name for row in (await session.execute(statement)).all()}
+    rows = [
+        {
+            "id": case.id,
+            "unit_code": case.unit_code,
+            "state": "open",
+            "title": (
+                case.title or f"{names.get(case.unit_code, case.unit_code)}：{VIOLATION_LABELS[case.violations[0]]}"
+            )[:300],
+            "primary_violation": case.violations[0],
+            "violations": list(dict.fromkeys(case.violations)),
+            "opened_via": "event" if case.trigger is not None else "manual",
+            "trigger_event_id": case.trigger.id if case.trigger is not None else None,
+            "opened_on": today,
+            "opened_by": actor.sub,
+            "factors": [],
+            "revoked": False,
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for case in new
+    ]
+    inserted = set(await session.scalars(insert_or_ignore(session, cases).returning(cases.c.id), rows))
+    opened = [(case, row) for case, row in zip(new, rows, strict=True) if case.id in inserted]
+    if not opened:
+        return inserted
+    await ctx.journal.audit_many(
+        session,
+        actor,
+        [
+            ("open", ENTITY, case.id, None, {k: row[k] for k in ("unit_code", "violations", "opened_via")})
+            for case, row in opened
+        ],
+        request_ids=[
+            correlation_of(case.trigger) if case.trigger is not None else current_request_id() for case, _ in opened
+        ],
     )
-    event = AccountabilityCaseOpened(
-        case_id=case_id, unit_code=unit_code, violations=values["violations"], trigger_event_id=trigger_event_id
+    await ctx.journal.emit_many(
+        session,
+        [
+            (
+                AccountabilityCaseOpened(
+                    case_id=case.id,
+                    unit_code=case.unit_code,
+                    violations=row["violations"],
+                    trigger_event_id=row["trigger_event_id"],
+                ),
+                case.id,
+            )
+            for case, row in opened
+        ],
+        entity_type=ENTITY,
+        actor=actor,
+        causes=[case.trigger for case, _ in opened],
     )
-    await ctx.journal.emit(session, event, subject=case_id, entity_type=ENTITY, actor=actor)
-    return case_id
+    return inserted
 
 
 async def add_finding_row(
@@ -103,30 +167,54 @@ async def add_finding_row(
     text: str,
     source: str,
     ref: str | None = None,
-    event_id: str | None = None,
-    event_type: str | None = None,
+    event: CloudEvent | None = None,
 ) -> None:
-    values = {
-        "case_id": case_id,
-        "violation": violation,
-        "text": text,
-        "source": source[:100],
-        "ref": ref,
-        "event_id": event_id,
-        "event_type": event_type,
-        "found_on": ctx.clock.today(),
-        "created_by": actor.sub,
-        "created_at": ctx.clock.now(),
-    }
-    await session.execute(case_findings.insert().values(**values))
-    after = {k: values[k] for k in ("violation", "text", "source", "ref", "event_id")}
-    await ctx.journal.audit(session, actor, "finding", ENTITY, case_id, after=after)
+    await add_finding_rows(session, ctx, actor, [NewFinding(case_id, violation, text, source, ref, event)])
+
+
+async def add_finding_rows(session: AsyncSession, ctx: Ctx, actor: Principal, new: Sequence[NewFinding]) -> None:
+    """Findings and their audit entries, in one multi-row insert each."""
+    if not new:
+        return
+    now, today = ctx.clock.now(), ctx.clock.today()
+    rows = [
+        {
+            "case_id": finding.case_id,
+            "violation": finding.violation,
+            "text": finding.text,
+            "source": finding.source[:100],
+            "ref": finding.ref,
+            "event_id": finding.event.id if finding.event is not None else None,
+            "event_type": finding.event.type if finding.event is not None else None,
+            "found_on": today,
+            "created_by": actor.sub,
+            "created_at": now,
+        }
+        for finding in new
+    ]
+    await session.execute(case_findings.insert(), rows)
+    await ctx.journal.audit_many(
+        session,
+        actor,
+        [
+            (
+                "finding",
+                ENTITY,
+                row["case_id"],
+                None,
+                {k: row[k] for k in ("violation", "text", "source", "ref", "event_id")},
+            )
+            for row in rows
+        ],
+        request_ids=[correlation_of(f.event) if f.event is not None else current_request_id() for f in new],
+    )
 
 
 async def add_person_rows(
-    session: AsyncSession, ctx: Ctx, case_id: str, persons: Sequence[tuple[str, str, str, str | None]]
+    session: AsyncSession, ctx: Ctx, persons: Sequence[tuple[str, str, str, str, str | None]]
 ) -> None:
-    """Persons concerned ``(person_id, name, role, title)``; one already named keeps their entry."""
+    """Persons concerned ``(case_id, person_id, name, role, title)``; one already named keeps their
+    entry. Inserted in key order: concurrent batches naming the same persons never deadlock."""
     if not persons:
         return
     now = ctx.clock.now()
@@ -134,7 +222,7 @@ async def add_person_rows(
         insert_or_ignore(session, case_persons),
         [
             {"case_id": case_id, "person_id": pid, "name": name, "role": role, "title": title, "added_at": now}
-            for pid, name, role, title in persons
+            for case_id, pid, name, role, title in sorted(set(persons), key=lambda p: (p[0], p[1]))
         ],
     )
 
@@ -169,7 +257,7 @@ async def create_case(session: AsyncSession, ctx: Ctx, actor: Principal, body: C
     await add_finding_row(
         session, ctx, actor, case_id, violation=violation, text=body.facts, source=VIOLATIONS[violation].source
     )
-    await add_person_rows(session, ctx, case_id, [(p.person_id, p.name, p.role, p.title) for p in body.persons])
+    await add_person_rows(session, ctx, [(case_id, p.person_id, p.name, p.role, p.title) for p in body.persons])
     return await get_case(session, ctx, actor, case_id)
 
 
@@ -208,7 +296,7 @@ async def add_person(
         .where(case_persons.c.case_id == case_id, case_persons.c.person_id == body.person_id)
         .values(name=body.name, role=body.role, title=body.title)
     )
-    await add_person_rows(session, ctx, case_id, [(body.person_id, body.name, body.role, body.title)])
+    await add_person_rows(session, ctx, [(case_id, body.person_id, body.name, body.role, body.title)])
     await ctx.journal.audit(session, actor, "person", ENTITY, case_id, after=body.model_dump())
     await touch(session, ctx, case_id)
     return await get_case(session, ctx, actor, case_id)
@@ -354,10 +442,10 @@ async def timeline(session: AsyncSession, ctx: Ctx, actor: Principal, case_id: s
     ]
 
 
-async def active_cases(session: AsyncSession, unit_code: str) -> list[Any]:
-    """The unit's cases that take new findings (open, investigating, hearing)."""
+async def active_cases(session: AsyncSession, *unit_codes: str) -> list[Any]:
+    """The units' cases that take new findings (open, investigating, hearing)."""
     statement = select(cases.c.id, cases.c.unit_code, cases.c.violations, cases.c.state).where(
-        cases.c.unit_code == unit_code, cases.c.state.in_(sorted(rules.ACTIVE_STATES))
+        cases.c.unit_code.in_(unit_codes), cases.c.state.in_(sorted(rules.ACTIVE_STATES))
     )
     return list((await session.execute(statement)).all())
 

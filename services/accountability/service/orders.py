@@ -37,6 +37,7 @@ from shared.events import AccountabilityRectificationOrdered, AccountabilityRect
 from shared.journal import SYSTEM
 from shared.pagination import Page, SortKey, paginate
 from shared.reference import units
+from shared.vocabulary import RECTIFICATION_ORDER_STATE_LABELS as ORDER_STATES
 
 log = logging.getLogger("gongkai.accountability.orders")
 
@@ -148,7 +149,10 @@ async def _step(
 
 def _not_in(row: Any, state: str, what: str) -> DomainError:
     return DomainError(
-        "order_state_conflict", f"整改通知当前状态不能{what}", f"当前状态：{row.state}，须为：{state}", state=row.state
+        "order_state_conflict",
+        f"整改通知当前状态不能{what}",
+        f"当前状态：{ORDER_STATES[row.state]}，须为：{ORDER_STATES[state]}",
+        state=row.state,
     )
 
 
@@ -288,7 +292,7 @@ async def _case_for_escalation(
         case_id = sorted(c.id for c in active)[0]
     else:
         opened = await case_uses.open_case(
-            session, ctx, SYSTEM, unit_code=row.unit_code, violations=[violation], trigger_event_id=event.id
+            session, ctx, SYSTEM, unit_code=row.unit_code, violations=[violation], trigger=event
         )
         if opened is None:  # opened by a concurrent event of the unit: retried, it then appends
             raise RuntimeError(f"{violation} case of {row.unit_code} opened concurrently")
@@ -302,7 +306,6 @@ async def _case_for_escalation(
         text=f"整改通知 {row.id} 第{len(row.escalations) + 1}次逾期未完成整改。{reason}",
         source=VIOLATIONS[violation].source,
         ref=f"rectification_order:{row.id}",
-        event_id=event.id,
-        event_type=event.type,
+        event=event,
     )
     return case_id

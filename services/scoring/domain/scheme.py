@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import get_args
 
 from shared.domain import InvalidInput
@@ -138,6 +139,19 @@ class Category:
     def leaves(self) -> Iterator[Indicator]:
         return (node for node in self.walk() if node.is_leaf)
 
+    def bound_leaf(self, auto_source: AutoSource) -> Indicator | None:
+        """The leaf an event of ``auto_source`` lands on (the first bound to it), if any."""
+        return self._bound_leaves.get(auto_source)
+
+    @cached_property
+    def _bound_leaves(self) -> dict[str, Indicator]:
+        # Looked up once per consumed event: the tree is walked once per parsed scheme.
+        bound: dict[str, Indicator] = {}
+        for leaf in self.leaves():
+            if leaf.auto_source is not None:
+                bound.setdefault(leaf.auto_source, leaf)
+        return bound
+
     def indicator(self, code: str) -> Indicator:
         for node in self.walk():
             if node.code == code:
@@ -187,7 +201,16 @@ class Scheme:
         raise InvalidInput("category_unknown", "考核类别不存在", f"方案中没有类别 {code}", category=code)
 
     def category_of(self, unit_code: str) -> Category | None:
-        return next((c for c in self.categories if unit_code in c.units), None)
+        return self._category_by_unit.get(unit_code)
+
+    @cached_property
+    def _category_by_unit(self) -> dict[str, Category]:
+        # A unit belongs to one category (checked on load); the first wins as the scan did.
+        found: dict[str, Category] = {}
+        for category in self.categories:
+            for unit in category.units:
+                found.setdefault(unit, category)
+        return found
 
     def holds(self, day: date) -> bool:
         """Whether ``day`` falls in the assessment period (an event is applied to that scheme)."""

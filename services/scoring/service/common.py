@@ -67,14 +67,26 @@ _PARSED_MAX = 64
 
 
 def parsed(row: SchemeRow) -> Scheme:
-    key = (row.id, row.version)
-    found = _PARSED.get(key)
-    if found is None:
-        found = load_scheme(row.document)
-        _PARSED[key] = found
-        while len(_PARSED) > _PARSED_MAX:
-            _PARSED.popitem(last=False)
+    found = _PARSED.get((row.id, row.version))
+    return found if found is not None else _remember(row.id, row.version, row.document)
+
+
+def _remember(scheme_id: str, version: int, document: dict[str, Any]) -> Scheme:
+    found = _PARSED[(scheme_id, version)] = load_scheme(document)
+    while len(_PARSED) > _PARSED_MAX:
+        _PARSED.popitem(last=False)
     return found
+
+
+async def parsed_version(session: AsyncSession, scheme_id: str, version: int) -> Scheme:
+    """The parsed scheme of that version; its document (large: every unit of every category) is
+    read only when this replica has not parsed it yet."""
+    found = _PARSED.get((scheme_id, version))
+    if found is not None:
+        return found
+    row = (await session.execute(select(schemes.c.document, schemes.c.version).where(schemes.c.id == scheme_id))).one()
+    # Keyed by the version read with the document: a newer one may have been stored meanwhile.
+    return _remember(scheme_id, row.version, row.document)
 
 
 def no_such(what: str, ident: str) -> ProblemError:

@@ -21,7 +21,8 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -33,9 +34,9 @@ from services.scoring.domain.findings import Finding, finding_of, system_entry
 from services.scoring.domain.scheme import Scheme
 from services.scoring.domain.sheets import system_entry_is_late
 from services.scoring.models import findings, schemes, sheet_entries, sheets
-from services.scoring.service.common import SchemeRow, parsed, text
+from services.scoring.service.common import SchemeRow, parsed, parsed_version, text
 from shared.clock import legal_date
-from shared.db import insert_or_ignore, rows_affected
+from shared.db import insert_or_ignore
 from shared.events import CloudEvent
 from shared.journal import SYSTEM
 
@@ -44,130 +45,152 @@ log = logging.getLogger("gongkai.scoring.findings")
 SYSTEM_NAME = "系统（事件）"
 
 
-async def record_event(session: AsyncSession, ctx: Ctx, event: CloudEvent) -> str | None:
-    """The reaction to one bound event: record it once and place it, in four statements when its
-    scheme is published (scheme, sheet read FOR SHARE, finding inserted once, entry inserted). Returns the
-    finding's status (None: the event carries no finding, or was recorded before)."""
-    finding = finding_of(event.type, event.data or {}, legal_date(event.time))
-    if finding is None:
-        return None
-    scheme_row = await _scheme_holding(session, finding.on)
-    if scheme_row is None:
-        inserted = await _insert_finding(session, ctx, event, finding, {"status": "pending"})
-        return "pending" if inserted else None  # applied when its scheme is published
-    return await _place(session, ctx, scheme_row, parsed(scheme_row), event.id, event.type, finding, event=event)
-
-
-async def _scheme_holding(session: AsyncSession, day: date) -> SchemeRow | None:
-    row = (
-        await session.execute(
-            select(schemes)
-            .where(
-                schemes.c.state.in_(("published", "closed")), schemes.c.period_start <= day, schemes.c.period_end >= day
-            )
-            .order_by(schemes.c.published_at)
-            .limit(1)
-        )
-    ).one_or_none()
-    return SchemeRow.of(row) if row is not None else None
-
-
-async def _insert_finding(
-    session: AsyncSession, ctx: Ctx, event: CloudEvent, finding: Finding, placed: dict[str, Any]
-) -> bool:
-    """The finding, once per event id; False when it was recorded before (a redelivery)."""
-    inserted = await session.execute(
-        insert_or_ignore(session, findings).values(
-            id=str(uuid.uuid4()),
-            event_id=event.id,
-            event_type=event.type,
-            auto_source=finding.auto_source,
-            unit_code=finding.unit_code,
-            on=finding.on,
-            ref_kind=finding.ref_kind,
-            ref_id=finding.ref_id,
-            score=text(finding.score),
-            evidence=finding.evidence,
-            data=event.data or {},
-            received_at=ctx.clock.now(),
-            **placed,
+async def record_events(session: AsyncSession, ctx: Ctx, events: Sequence[CloudEvent]) -> dict[str, str]:
+    """The reaction to bound events, set-wise (a consumed batch, or one event): each recorded once
+    and placed, in four statements however many — the schemes holding their dates, their sheets
+    (FOR SHARE), the findings (one multi-row insert, unique by event id: the dedup and the record
+    at once) and the system entries. Returns the status of each event recorded now, by event id
+    (absent: the event carries no finding, or was recorded before)."""
+    found = [(e, f) for e in events if (f := finding_of(e.type, e.data or {}, legal_date(e.time))) is not None]
+    if not found:
+        return {}
+    heads = await _schemes_holding(session, [finding.on for _, finding in found])
+    now = ctx.clock.now()
+    rows: dict[str, dict[str, Any]] = {}
+    entries: dict[str, dict[str, Any]] = {}
+    by_scheme: dict[Any, list[tuple[CloudEvent, Finding]]] = {}
+    for event, finding in found:
+        head = next((h for h in heads if h.period_start <= finding.on <= h.period_end), None)
+        if head is None:  # applied when its scheme is published
+            rows[event.id] = _finding_row(event, finding, now, "pending", {})
+        else:
+            by_scheme.setdefault(head, []).append((event, finding))
+    for head, items in by_scheme.items():
+        scheme = await parsed_version(session, head.id, head.version)
+        placements = await _placements(session, ctx, head.id, scheme, [(e.id, e.type, f) for e, f in items])
+        for (event, finding), placement in zip(items, placements, strict=True):
+            rows[event.id] = _finding_row(event, finding, now, placement.status, placement.settle)
+            if placement.entry is not None:
+                entries[event.id] = placement.entry
+    # In event id order, as the inbox inserts: two replicas on overlapping batches cannot deadlock.
+    recorded = set(
+        await session.scalars(
+            insert_or_ignore(session, findings).returning(findings.c.event_id),
+            [rows[event_id] for event_id in sorted(rows)],
         )
     )
-    return bool(rows_affected(inserted))
+    fresh = [entry for event_id, entry in entries.items() if event_id in recorded]
+    if fresh:
+        # The sheet's version (ETag) guards its workflow steps; a system entry does not bump it, so
+        # concurrent events on one sheet never queue on its row (the entry itself is the record).
+        await session.execute(insert_or_ignore(session, sheet_entries), fresh)
+    return {event_id: row["status"] for event_id, row in rows.items() if event_id in recorded}
 
 
-async def _place(
-    session: AsyncSession,
-    ctx: Ctx,
-    scheme_row: SchemeRow,
-    scheme: Scheme,
-    event_id: str,
-    event_type: str,
-    finding: Finding,
-    *,
-    event: CloudEvent | None = None,
-    finding_id: str | None = None,
-) -> str | None:
-    """Places a finding on its sheet in ``scheme``: a new one (``event``: recorded here, once) or a
-    pending one (``finding_id``: updated). Returns its status, None for a redelivered event."""
-    settle: dict[str, Any] = {"scheme_id": scheme_row.id, "settled_at": ctx.clock.now()}
-    category = scheme.category_of(finding.unit_code)
-    leaf = (
-        next((leaf for leaf in category.leaves() if leaf.auto_source == finding.auto_source), None)
-        if category is not None
-        else None
-    )
-    sheet = None
-    if leaf is not None:
-        sheet = (
-            await session.execute(
-                select(sheets.c.id, sheets.c.state)
-                .where(sheets.c.scheme_id == scheme_row.id, sheets.c.unit_code == finding.unit_code)
-                # FOR SHARE: handlers placing findings on one sheet never wait for (or deadlock
-                # with) each other, and finalization (FOR UPDATE) waits for them, or they for it.
-                .with_for_update(read=True)
-            )
-        ).one_or_none()
-    entry_id = str(uuid.uuid4())
-    if leaf is None or sheet is None:
-        status = "unbound"
-    elif system_entry_is_late(sheet.state):
-        status, settle["sheet_id"] = "late", sheet.id
-    else:
-        status, settle["sheet_id"], settle["entry_id"] = "applied", sheet.id, entry_id
-    if event is not None:
-        if not await _insert_finding(session, ctx, event, finding, {"status": status, **settle}):
-            return None
-    else:
-        await session.execute(update(findings).where(findings.c.id == finding_id).values(status=status, **settle))
-    if status != "applied":
-        return status
-    assert leaf is not None and sheet is not None
-    entry = system_entry(leaf, finding)
-    # The sheet's version (ETag) guards its workflow steps; a system entry does not bump it, so
-    # concurrent events on one sheet never queue on its row (the entry itself is the record).
-    await session.execute(
-        insert_or_ignore(session, sheet_entries).values(
-            id=entry_id,
-            sheet_id=sheet.id,
-            indicator=leaf.code,
-            source="system",
-            occurrences=entry.occurrences,
-            ratio=text(entry.ratio),
-            method=leaf.methods[0],
-            on=finding.on,
-            evidence=finding.evidence,
-            attachments=[],
-            author_sub=SYSTEM.sub,
-            author_name=SYSTEM_NAME,
-            event_id=event_id,
-            event_type=event_type,
-            ref_kind=finding.ref_kind,
-            ref_id=finding.ref_id,
-            created_at=ctx.clock.now(),
+async def _schemes_holding(session: AsyncSession, days: Sequence[date]) -> list[Any]:
+    """The published (or closed) schemes whose period meets the days' span, earliest published
+    first — without their documents (:func:`parsed_version` reads one only when it is new here)."""
+    statement = (
+        select(schemes.c.id, schemes.c.version, schemes.c.period_start, schemes.c.period_end)
+        .where(
+            schemes.c.state.in_(("published", "closed")),
+            schemes.c.period_start <= max(days),
+            schemes.c.period_end >= min(days),
         )
+        .order_by(schemes.c.published_at)
     )
-    return status
+    return list((await session.execute(statement)).all())
+
+
+def _finding_row(
+    event: CloudEvent, finding: Finding, now: datetime, status: str, settle: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "event_id": event.id,
+        "event_type": event.type,
+        "auto_source": finding.auto_source,
+        "unit_code": finding.unit_code,
+        "on": finding.on,
+        "ref_kind": finding.ref_kind,
+        "ref_id": finding.ref_id,
+        "score": text(finding.score),
+        "evidence": finding.evidence,
+        "data": event.data or {},
+        "received_at": now,
+        "status": status,
+        # Every row of a multi-row insert has every column.
+        "scheme_id": None,
+        "sheet_id": None,
+        "entry_id": None,
+        "settled_at": None,
+        **settle,
+    }
+
+
+@dataclass(frozen=True)
+class _Placement:
+    status: str  # applied / late / unbound
+    settle: dict[str, Any]  # the finding's scheme_id, settled_at, sheet_id, entry_id
+    entry: dict[str, Any] | None = None  # the system entry's row, when applied
+
+
+async def _placements(
+    session: AsyncSession, ctx: Ctx, scheme_id: str, scheme: Scheme, items: Sequence[tuple[str, str, Finding]]
+) -> list[_Placement]:
+    """Where each (event id, event type, finding) goes in ``scheme``: its unit's sheet, read with
+    the others in one statement FOR SHARE — handlers placing findings never wait for (or deadlock
+    with) each other, and finalization (FOR UPDATE, in the same unit order) waits for them, or
+    they for it."""
+    leaves = []
+    for _, _, finding in items:
+        category = scheme.category_of(finding.unit_code)
+        leaves.append(category.bound_leaf(finding.auto_source) if category is not None else None)
+    units = sorted({finding.unit_code for (_, _, finding), leaf in zip(items, leaves, strict=True) if leaf})
+    sheet_of: dict[str, Any] = {}
+    if units:
+        statement = (
+            select(sheets.c.id, sheets.c.state, sheets.c.unit_code)
+            .where(sheets.c.scheme_id == scheme_id, sheets.c.unit_code.in_(units))
+            .order_by(sheets.c.unit_code)
+            .with_for_update(read=True)
+        )
+        sheet_of = {row.unit_code: row for row in (await session.execute(statement)).all()}
+    now = ctx.clock.now()
+    placements = []
+    for (event_id, event_type, finding), leaf in zip(items, leaves, strict=True):
+        settle: dict[str, Any] = {"scheme_id": scheme_id, "settled_at": now}
+        sheet = sheet_of.get(finding.unit_code) if leaf is not None else None
+        if leaf is None or sheet is None:
+            placements.append(_Placement("unbound", settle))
+            continue
+        settle["sheet_id"] = sheet.id
+        if system_entry_is_late(sheet.state):
+            placements.append(_Placement("late", settle))
+            continue
+        settle["entry_id"] = str(uuid.uuid4())
+        entry = system_entry(leaf, finding)
+        row = {
+            "id": settle["entry_id"],
+            "sheet_id": sheet.id,
+            "indicator": leaf.code,
+            "source": "system",
+            "occurrences": entry.occurrences,
+            "ratio": text(entry.ratio),
+            "method": leaf.methods[0],
+            "on": finding.on,
+            "evidence": finding.evidence,
+            "attachments": [],
+            "author_sub": SYSTEM.sub,
+            "author_name": SYSTEM_NAME,
+            "event_id": event_id,
+            "event_type": event_type,
+            "ref_kind": finding.ref_kind,
+            "ref_id": finding.ref_id,
+            "created_at": now,
+        }
+        placements.append(_Placement("applied", settle, row))
+    return placements
 
 
 def _finding_of_row(row: Any) -> Finding:
@@ -198,11 +221,17 @@ async def apply_pending(session: AsyncSession, ctx: Ctx, scheme_row: SchemeRow, 
     if limit is not None:
         statement = statement.limit(limit)
     rows = (await session.execute(statement)).all()
-    scheme = parsed(scheme_row)
-    for row in rows:
-        await _place(
-            session, ctx, scheme_row, scheme, row.event_id, row.event_type, _finding_of_row(row), finding_id=row.id
+    if not rows:
+        return 0
+    items = [(row.event_id, row.event_type, _finding_of_row(row)) for row in rows]
+    placements = await _placements(session, ctx, scheme_row.id, parsed(scheme_row), items)
+    for row, placement in zip(rows, placements, strict=True):
+        await session.execute(
+            update(findings).where(findings.c.id == row.id).values(status=placement.status, **placement.settle)
         )
+    entries = [placement.entry for placement in placements if placement.entry is not None]
+    if entries:
+        await session.execute(insert_or_ignore(session, sheet_entries), entries)
     return len(rows)
 
 
