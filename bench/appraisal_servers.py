@@ -3,16 +3,18 @@
 ``real_app`` is the appraisal service's own app on the bench database (in-memory bus, no background
 jobs), with the client address taken from X-Forwarded-For (``GONGKAI_APPRAISAL_TRUST_FORWARDED_FOR``
 is set by the bench) so each simulated citizen has an address of its own; the duplicate check
-(keyed hash under a unique constraint) and the rate limit (an upsert per request, in its own
-transaction) are on. ``bare_app`` is the ceiling: ``POST /bare`` validates a similar body with a
-small pydantic model and INSERTs one row into the same ``responses`` table through a raw asyncpg
-pool — no campaign read, no questionnaire check, no rate limit, no rating rows, no audit.
+(keyed hash under a unique constraint) and the rate limit (an upsert per request, committed
+whatever the answer's fate) are on. ``bare_app`` is the ceiling: ``POST /bare`` validates a
+similar body with a small pydantic model and INSERTs one row into the same ``responses`` table
+through a raw asyncpg pool — no campaign read, no questionnaire check, no rate limit, no rating
+rows, no audit.
 
     GONGKAI_BENCH_DATABASE_URL=postgresql+asyncpg://… python -m uvicorn --factory bench.appraisal_servers:real_app
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -30,6 +32,15 @@ def _url() -> str:
     return os.environ["GONGKAI_BENCH_DATABASE_URL"]
 
 
+def _built(app: FastAPI) -> FastAPI:
+    """``--gc-freeze``: what was allocated while building the app (modules, schemas, routes — most
+    of the heap) leaves the collector's view, so a full collection no longer walks it (measured
+    under load: pauses of up to 125 ms without, 3 ms with)."""
+    if os.environ.get("GONGKAI_BENCH_GC_FREEZE"):
+        gc.freeze()
+    return app
+
+
 def real_app() -> FastAPI:
     from services.appraisal.app import create_app
     from shared.settings import Settings
@@ -42,7 +53,7 @@ def real_app() -> FastAPI:
         run_background_jobs=False,
         log_json=False,
     )
-    return create_app(settings)
+    return _built(create_app(settings))
 
 
 class BareIn(BaseModel):
@@ -77,4 +88,4 @@ def bare_app() -> FastAPI:
         )
         return {"unit_code": body.unit_code}
 
-    return app
+    return _built(app)

@@ -244,9 +244,12 @@ class IdempotencyMiddleware:
             return
         headers = dict(scope.get("headers") or [])
         raw_key = headers.get(b"idempotency-key")
+        if raw_key is None:  # most calls: nothing to look up
+            await self.app(scope, receive, send)
+            return
         stores: Sequence[IdempotencyStore] = getattr(scope["app"].state, "idempotency_stores", ())
         store = next((s for s in stores if s.owns(scope["path"])), None)
-        if raw_key is None or store is None:
+        if store is None:
             await self.app(scope, receive, send)
             return
         key = raw_key.decode("latin-1")

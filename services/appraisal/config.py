@@ -3,18 +3,27 @@ shared ones."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
+import asyncpg
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.util import await_
 
-from shared.errors import ProblemError
+from services.appraisal.domain.campaigns import CampaignDefinition
+from shared.db import COMMAND_TIMEOUT_GRACE_SECONDS
+from shared.errors import ProblemError, database_unavailable
 from shared.runtime import ServiceRuntime
 from shared.settings import Settings
 
@@ -63,7 +72,99 @@ class Keyed:
             raise ProblemError(
                 503, "not_configured", "服务尚未配置", "生产环境须设置 GONGKAI_APPRAISAL_RESPONDENT_SECRET"
             )
-        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+        return hmac.digest(self._key, message, "sha256").hex()  # one-shot: no HMAC object
+
+
+class IntakePool:
+    """PostgreSQL only: a small asyncpg pool on the service's database for the public intake's
+    single autocommitted statements (``service/responses.py``, ``service/rate_limits.py``), beside
+    the SQLAlchemy engine. The engine's checkout costs three round trips (its pre-ping is BEGIN,
+    a ping, ROLLBACK with asyncpg) and each statement a greenlet hop; here a checkout is free and
+    a release sends nothing (the statements leave no session state: no transaction, no SET, no
+    LISTEN). Opened at first use with the engine's URL and time limits; closed when the runtime
+    disposes the engine (its ``stop``)."""
+
+    RELEASE_SECONDS = 5.0
+    # What a database that does not answer, restarts or refuses connections raises here: the 503
+    # the engine's errors get (shared.errors.DATABASE_UNAVAILABLE_ERRORS covers OSError, timeouts).
+    UNAVAILABLE = (
+        asyncpg.PostgresConnectionError,
+        asyncpg.InterfaceError,
+        asyncpg.QueryCanceledError,
+        asyncpg.CannotConnectNowError,
+        asyncpg.TooManyConnectionsError,
+    )
+
+    def __init__(self) -> None:
+        self._pool: asyncpg.Pool | None = None
+        self._opening = asyncio.Lock()
+
+    async def fetchrow(self, runtime: ServiceRuntime[Any], sql: str, *args: Any) -> asyncpg.Record:
+        """One autocommitted statement's first row."""
+        try:
+            pool = self._pool or await self._get(runtime)
+            return await pool.fetchrow(sql, *args)
+        except self.UNAVAILABLE as exc:
+            log.error("database unavailable for the intake: %s", type(exc).__name__)
+            raise database_unavailable() from exc
+
+    async def _get(self, runtime: ServiceRuntime[Any]) -> asyncpg.Pool:
+        async with self._opening:
+            if self._pool is None:
+                self._pool = await self._open(runtime.engine, runtime.settings)
+        return self._pool
+
+    async def _open(self, engine: AsyncEngine, settings: Settings) -> asyncpg.Pool:
+        _args, options = engine.dialect.create_connect_args(engine.url)
+        for sqlalchemy_only in ("prepared_statement_cache_size", "prepared_statement_name_func", "async_creator_fn"):
+            options.pop(sqlalchemy_only, None)
+        timeout = settings.database_statement_timeout_seconds
+        pool = await asyncpg.create_pool(
+            **options,
+            min_size=1,
+            max_size=settings.database_pool_size,
+            timeout=settings.database_connect_timeout_seconds,
+            command_timeout=timeout + COMMAND_TIMEOUT_GRACE_SECONDS,
+            server_settings={"statement_timeout": str(round(timeout * 1000))},
+            reset=_nothing_to_reset,
+        )
+        # AsyncEngine.dispose runs the sync dispose in a greenlet: the close can be awaited there.
+        event.listen(engine.sync_engine, "engine_disposed", lambda _engine: await_(self.close()), once=True)
+        return pool
+
+    async def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        try:
+            await asyncio.wait_for(pool.close(), self.RELEASE_SECONDS)
+        except TimeoutError:
+            pool.terminate()
+
+
+async def _nothing_to_reset(_connection: Any) -> None:
+    """asyncpg rolls back a connection left in a transaction itself; the default reset query
+    (a round trip per release) undoes session state the intake never sets."""
+
+
+class Definitions:
+    """Campaign definitions by id, per process, as read once the campaign left ``draft``: from
+    then on what an answer is checked against (target units, methods, questionnaire) is locked
+    (``campaigns.check_editable``), so an entry never goes stale for that use; the window and
+    the state, which do change, are read live by the intake's statement."""
+
+    SIZE = 256
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[str, CampaignDefinition] = OrderedDict()
+
+    def get(self, campaign_id: str) -> CampaignDefinition | None:
+        return self._entries.get(campaign_id)
+
+    def put(self, campaign_id: str, definition: CampaignDefinition) -> None:
+        self._entries[campaign_id] = definition
+        if len(self._entries) > self.SIZE:
+            self._entries.popitem(last=False)
 
 
 @dataclass(frozen=True)
@@ -73,6 +174,8 @@ class AppraisalResources:
     settings: AppraisalSettings
     keyed: Keyed
     templates: Environment
+    intake_pool: IntakePool = field(default_factory=IntakePool)
+    definitions: Definitions = field(default_factory=Definitions)
 
 
 def build_resources(settings: Settings) -> AppraisalResources:

@@ -5,13 +5,16 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
+import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from services.appraisal.models import responses
+from shared.db import is_sqlite_url
 from tests.appraisal.support import AFTER, BEFORE, CAMPAIGNS, DURING, all_rated, api, assert_problem, token
 
 
@@ -50,6 +53,20 @@ async def test_duplicate_respondent_refused(database_url: str) -> None:
         assert_problem(none, 422, "respondent_token_required")
 
 
+async def test_idempotency_key_replays_the_answer(database_url: str) -> None:
+    """With an Idempotency-Key the answer is written in the request's transaction beside the key
+    (not by the public intake's own statement), so a retry gets the stored 201 back."""
+    async with api(database_url) as a:
+        campaign = await a.opened()
+        body = {"unit_code": "EDU", "answers": all_rated("satisfied"), "respondent_token": token(1)}
+        url = f"{CAMPAIGNS}/{campaign['id']}/responses"
+        first = await a.client.post(url, json=body, headers={"Idempotency-Key": "answer-1"})
+        again = await a.client.post(url, json=body, headers={"Idempotency-Key": "answer-1"})
+        assert first.status_code == again.status_code == 201, again.text
+        assert again.headers["Idempotent-Replayed"] == "true" and again.json() == first.json()
+        assert_problem(await a.client.post(url, json=body), 409, "response_duplicate")
+
+
 async def test_answering_window_enforced(database_url: str) -> None:
     async with api(database_url) as a:
         a.at(BEFORE)
@@ -74,6 +91,29 @@ async def test_answering_window_enforced(database_url: str) -> None:
         assert_problem(
             await a.answer(campaign, "EDU", all_rated("satisfied"), token=token(3)), 409, "campaign_not_open"
         )
+
+
+async def test_closing_counts_every_response_it_accepted(database_url: str) -> None:
+    """Answers in flight while the office closes: each is either counted (201) or refused as too
+    late (409) — none is stored after the count (the campaign row is locked FOR KEY SHARE by an
+    answer, FOR UPDATE by closing)."""
+    if is_sqlite_url(database_url):
+        pytest.skip("SQLite has a single writer")
+    async with api(database_url) as a:
+        campaign = await a.opened()
+        replies = await asyncio.gather(
+            *(a.answer(campaign, "EDU", all_rated("satisfied"), token=token(n)) for n in range(25)),
+            a.transition(campaign, "close"),
+            *(a.answer(campaign, "EDU", all_rated("satisfied"), token=token(n)) for n in range(25, 50)),
+        )
+        answers = [r for r in replies if isinstance(r, httpx.Response)]
+        accepted = sum(r.status_code == 201 for r in answers)
+        assert all(r.status_code == 201 or r.json()["code"] == "campaign_not_open" for r in answers)
+        result = await a.client.get(f"{CAMPAIGNS}/{campaign['id']}/results/EDU", headers=a.office)
+        assert result.json()["items"][0]["responses"] == accepted
+        async with a.runtime.sessions() as session:
+            stored = (await session.scalars(select(func.count()).select_from(responses))).one()
+        assert stored == accepted
 
 
 async def test_close_sweep_closes_campaigns_whose_time_passed(database_url: str) -> None:

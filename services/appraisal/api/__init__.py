@@ -7,5 +7,6 @@ from fastapi import APIRouter
 
 from services.appraisal.api import campaigns, page, responses, results
 
+# responses first: routes are tried in order, and the public intake is by far the busiest path;
 # results before campaigns: /{id}/results.xlsx must not be read as a unit code.
-ROUTERS: list[APIRouter] = [results.router, responses.router, campaigns.router, page.router]
+ROUTERS: list[APIRouter] = [responses.router, results.router, campaigns.router, page.router]

@@ -3,6 +3,7 @@ the caller, path parameters and ``If-Match``."""
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, Header, Path
@@ -14,6 +15,10 @@ from shared.auth import Principal, current_principal, optional_principal, requir
 from shared.runtime import runtime_dependency, session_dependency
 
 Session = Annotated[AsyncSession, Depends(session_dependency("appraisal"), scope="function")]
+# The same transaction opened inside a route, only where it needs one: an unused ``Session``
+# still costs a session, a begin and a commit on every call (the public intake's hot path uses
+# none). Commits on leaving, before the response is sent; an Idempotency-Key is honoured as above.
+request_transaction = asynccontextmanager(session_dependency("appraisal"))
 Runtime = Annotated[Ctx, Depends(runtime_dependency("appraisal"))]
 Caller = Annotated[Principal, Depends(current_principal)]
 MaybeCaller = Annotated[Principal | None, Depends(optional_principal)]

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 
 from services.appraisal.domain.questionnaire import DEFAULT_QUESTIONNAIRE, Questionnaire, validate_questionnaire
 from services.appraisal.domain.text import free_text_error
@@ -123,7 +124,7 @@ class CampaignDefinition:
     def weight_of(self, method: AppraisalMethod) -> Decimal | None:
         return next((m.weight for m in self.methods if m.method == method), None)
 
-    @property
+    @cached_property  # asked on every response
     def questionnaire_methods(self) -> tuple[AppraisalMethod, ...]:
         return tuple(m.method for m in self.methods if m.method in QUESTIONNAIRE_METHODS)
 

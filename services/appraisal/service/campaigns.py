@@ -207,12 +207,22 @@ def _sees_drafts(actor: Principal | None) -> bool:
 
 
 async def load_campaign(
-    session: AsyncSession, campaign_id: str, *, actor: Principal | None = None, lock: bool = False, public: bool = False
+    session: AsyncSession,
+    campaign_id: str,
+    *,
+    actor: Principal | None = None,
+    lock: bool = False,
+    key_share: bool = False,
+    public: bool = False,
 ) -> Row[Any]:
-    """The campaign's row; 404 when unknown — and for a draft, unless the caller runs campaigns."""
+    """The campaign's row; 404 when unknown — and for a draft, unless the caller runs campaigns.
+    ``lock``: ``FOR UPDATE`` (a change of state waits for the responses being written);
+    ``key_share``: ``FOR KEY SHARE`` (a response being written)."""
     query = select(campaigns).where(campaigns.c.id == campaign_id)
     if lock:
         query = query.with_for_update()
+    elif key_share:
+        query = query.with_for_update(read=True, key_share=True)
     row = (await session.execute(query)).one_or_none()
     if row is None or (row.state == "draft" and (public or not _sees_drafts(actor))):
         raise not_found("评议活动", f"评议活动 {campaign_id} 不存在")

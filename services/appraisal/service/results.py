@@ -35,7 +35,7 @@ from services.appraisal.models import (
 from services.appraisal.models import responses as responses_table
 from services.appraisal.schemas.campaigns import CampaignOut
 from services.appraisal.service.campaigns import campaign_out, definition_of, load_campaign
-from services.appraisal.service.responses import RATING_OF_CODE, hold_campaign
+from services.appraisal.service.responses import RATING_OF_CODE
 from shared.auth import Principal
 from shared.etags import check_if_match
 from shared.events import AppraisalResultPublished, AppraisalUnitUnsatisfied, EventData
@@ -159,8 +159,7 @@ async def close_campaign(
     session: AsyncSession, ctx: Ctx, actor: Principal, campaign_id: str, if_match: str | None, *, required: bool = True
 ) -> CampaignOut:
     """open → closed (第六条(三) 汇总评议结果): results computed, problems gathered, no event yet."""
-    # Waits for the responses in flight to commit; later ones find the campaign closed.
-    await hold_campaign(session, campaign_id, exclusive=True)
+    # FOR UPDATE waits for the responses in flight (FOR KEY SHARE) to commit; later ones find it closed.
     row = await load_campaign(session, campaign_id, actor=actor, lock=True)
     check_if_match(if_match, row.version, required=required)
     target = rules.transition(row.state, "close")
