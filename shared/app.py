@@ -28,7 +28,13 @@ from shared.auth import Principal, TokenVerifier, require_roles
 from shared.bus import Bus, create_bus
 from shared.clock import Clock, dev_clock_router
 from shared.crypto import FieldCipher
-from shared.errors import PROBLEM_RESPONSES, BodySizeLimitMiddleware, install_problem_handlers, problem_response
+from shared.errors import (
+    PROBLEM_RESPONSES,
+    BodySizeLimitMiddleware,
+    LastResortMiddleware,
+    install_problem_handlers,
+    problem_response,
+)
 from shared.etags import mark_required_parameters
 from shared.idempotency import IdempotencyMiddleware
 from shared.inputs import InputGuardMiddleware, install_input_handlers
@@ -153,6 +159,8 @@ def build_app(
     app.add_middleware(InputGuardMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
+    # An unhandled exception answered as the 500 problem here, inside CORS (shared.errors).
+    app.add_middleware(LastResortMiddleware)
     # Outermost of all: a preflight is answered before anything else, and every answer (problems
     # included) carries the CORS headers a browser needs to read it.
     origins = cors_origins(settings)

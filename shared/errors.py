@@ -243,7 +243,7 @@ def problem_response(
 
 async def _handle_problem_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
-    detail = humanize_detail(exc.detail, exc.extensions)  # 人话: labels beside codes, Beijing time
+    detail = humanize_detail(exc.detail, exc.extensions, request.url.path)  # 人话: labels, Beijing time
     return problem_response(
         exc.status, exc.code, exc.title, detail, request=request, headers=exc.headers, **exc.extensions
     )
@@ -252,7 +252,7 @@ async def _handle_problem_error(request: Request, exc: Exception) -> JSONRespons
 async def _handle_domain_error(request: Request, exc: Exception) -> JSONResponse:
     """A broken business rule (``shared.domain``): its class says 409 or 422."""
     assert isinstance(exc, DomainError)
-    detail = humanize_detail(exc.detail, exc.extensions)
+    detail = humanize_detail(exc.detail, exc.extensions, request.url.path)
     return problem_response(exc.status, exc.code, exc.title, detail, request=request, **exc.extensions)
 
 
@@ -363,7 +363,8 @@ async def _handle_validation_error(request: Request, exc: Exception) -> JSONResp
         422,
         "validation_failed",
         "请求参数校验失败",
-        "；".join(e["message"] for e in field_errors[:5]) + ("……" if len(field_errors) > 5 else ""),
+        # The detail in words: the values' labels without their codes (those are in ``errors``).
+        humanize_detail("；".join(e["message"] for e in field_errors[:5]) + ("……" if len(field_errors) > 5 else "")),
         request=request,
         errors=field_errors,
     )
@@ -380,13 +381,42 @@ async def _handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
             500,
             "internal_error",
             "服务器内部错误",
-            "请求处理出错，请稍后重试；如仍失败，请联系管理员并提供 request_id",
+            "请求处理出错，请稍后重试；如仍失败，请联系管理员并提供请求编号（X-Request-ID）",
             request=request,
             headers={"X-Request-ID": request_id} if request_id else None,
         )
     finally:
         if token is not None:
             request_id_var.reset(token)
+
+
+class LastResortMiddleware:
+    """Pure ASGI middleware turning an unhandled exception into the 500 problem *inside* the CORS
+    layer, so a browser on an allowed origin can read it (Starlette answers its own last resort in
+    ``ServerErrorMiddleware``, outside every middleware, CORS included). Add it just inside CORS."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        response_started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            if response_started:  # half an answer sent: nothing clean can follow
+                raise
+            response = await _handle_unexpected(Request(scope), exc)
+            await response(scope, receive, send)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -397,7 +427,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _handle_validation_error)
     for error_class in DATABASE_UNAVAILABLE_ERRORS:
         app.add_exception_handler(error_class, _handle_database_unavailable)
-    # Starlette runs the Exception handler in its outermost middleware: the last resort.
+    # Starlette runs the Exception handler in its outermost middleware, outside CORS: the last
+    # resort behind LastResortMiddleware, for a failure of the CORS layer itself.
     app.add_exception_handler(Exception, _handle_unexpected)
 
 

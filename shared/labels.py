@@ -22,7 +22,7 @@ import hashlib
 import inspect
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -48,6 +48,31 @@ class LabelSetOut(BaseModel):
     title: str | None = Field(description="这组代码的中文名称", examples=["申请渠道"])
     source: str | None = Field(description="这组代码的出处", examples=["条例 第二十九条, 第三十一条"])
     items: list[LabelOut]
+
+
+class ActionLink(BaseModel):
+    """A button (按钮): call ``method href`` as it is, with ``If-Match`` on the resource's ETag and the
+    body the OpenAPI documents for that route."""
+
+    action: str = Field(description="操作代码", examples=["close"])
+    method: str = Field(examples=["POST"])
+    href: str = Field(examples=["/api/v1/campaigns/d759a392-03fc-48a8-83ef-8fad87886752/close"])
+    label: str = Field(description="按钮文字", examples=["结束评议"])
+
+
+def action_links(
+    actions: Iterable[object], labels: Mapping[str, str], href: Callable[[str], str | None]
+) -> list[object]:
+    """A resource's ``allowed_actions`` as its service's use cases give them (codes) made links, for
+    the schemas' validators; a link already made is kept, an action ``href`` has no URL for (taken on
+    another resource) is left out."""
+    links: list[object] = []
+    for action in actions:
+        if not isinstance(action, str):
+            links.append(action)
+        elif (url := href(action)) is not None:
+            links.append({"action": action, "method": "POST", "href": url, "label": labels.get(action, action)})
+    return links
 
 
 class LabelsOut(BaseModel):
@@ -243,4 +268,12 @@ def labels_router(package_dirs: Sequence[Path]) -> APIRouter:
     return router
 
 
-__all__ = ["LabelsOut", "labels_document", "labels_router", "problem_codes", "vocabulary_sets"]
+__all__ = [
+    "ActionLink",
+    "LabelsOut",
+    "action_links",
+    "labels_document",
+    "labels_router",
+    "problem_codes",
+    "vocabulary_sets",
+]

@@ -73,8 +73,82 @@ COMMON_FIELD_LABELS: dict[str, str] = {
     "if-match": "If-Match 请求头",
     "idempotency-key": "Idempotency-Key 请求头",
     "query_code": "查询码",
+    "event_type": "事件类型",
+    "status": "状态",
+    "url": "网址",
+    "target": "接收方类型",
+    "opens_at": "开始时间",
+    "closes_at": "截止时间",
     "tracking_no": "受理编号",
     "body": "请求体",
+    # path ids and the newer services' fields (scoring, appraisal, accountability, notifier)
+    "application_id": "申请编号",
+    "attachment_id": "附件编号",
+    "consultation_id": "征求意见编号",
+    "record_id": "复议诉讼记录编号",
+    "scheme_id": "考核方案编号",
+    "sheet_id": "评分表编号",
+    "entry_id": "评分记录编号",
+    "veto_id": "否决记录编号",
+    "case_id": "案件编号",
+    "appeal_id": "申诉编号",
+    "order_id": "整改通知编号",
+    "evidence_id": "证据编号",
+    "notification_id": "通知编号",
+    "message_id": "消息编号",
+    "endpoint_id": "接收方编号",
+    "subscription_id": "订阅编号",
+    "event_id": "事件编号",
+    "unit": "单位",
+    "today": "执行日期",
+    "note": "说明",
+    "description": "所需信息描述",
+    "purpose": "用途",
+    "delivered_on": "送达日期",
+    "objects": "是否反对公开",
+    "report_up_overdue": "是否报备逾期",
+    "period_holds": "考核期包含的日期",
+    "code": "代码",
+    "source": "来源",
+    "evidence": "印证材料",
+    "occurrences": "次数",
+    "participant": "加分对象",
+    "ratio": "比例",
+    "measure": "指标数值",
+    "points": "分值",
+    "target_units": "被评议单位",
+    "methods": "评议方式",
+    "questions": "问卷题目",
+    "choices": "选项",
+    "required": "是否必答",
+    "max_selected": "最多可选项数",
+    "min_responses": "最少有效答卷数",
+    "conversion": "等次换算分值",
+    "satisfied": "满意对应分值",
+    "basically_satisfied": "基本满意对应分值",
+    "unsatisfied": "不满意对应分值",
+    "bands": "等次分数线",
+    "satisfied_from": "满意分数线",
+    "basically_satisfied_from": "基本满意分数线",
+    "problems": "问题清单",
+    "category": "类别",
+    "violation": "违规情形",
+    "violations": "违规情形",
+    "persons": "当事人",
+    "person_id": "当事人标识",
+    "appellant": "申诉人",
+    "unit_sanctions": "对单位的处理",
+    "person_sanctions": "对当事人的处理",
+    "pending": "是否尚未作出复核决定",
+    "action": "操作",
+    "basis": "整改依据",
+    "recipient": "接收人",
+    "created_from": "创建时间起",
+    "created_to": "创建时间止",
+    "unread": "是否只看未读",
+    "active": "是否启用",
+    "event_types": "事件类型",
+    "secret": "签名密钥",
 }
 
 # The 422 problem as /docs shows it (shared.errors.ValidationProblem).
@@ -116,7 +190,9 @@ def _expected(ctx: Mapping[str, Any]) -> str:
     values = re.findall(r"'([^']*)'", expected)
     if not values:
         return expected
-    labels = _vocabularies().get(frozenset(values), {})
+    # The vocabulary that is exactly these values, else the labels certain on their own (a subset
+    # of a vocabulary, such as the actions a path accepts).
+    labels = _vocabularies().get(frozenset(values)) or _label_index()[0]
     shown = []
     for value in values:
         label = labels.get(value)
@@ -204,7 +280,7 @@ def _sentence(error_type: str, ctx: Mapping[str, Any]) -> str:
     return sentences.get(error_type, "取值无效")
 
 
-def _chinese_part(text: str | None) -> str | None:
+def chinese_name(text: str | None) -> str | None:
     """``"申请渠道 (Art. 31 receipt rules)"`` → ``申请渠道``; None when the text starts in English."""
     if not text:
         return None
@@ -231,7 +307,7 @@ def _label_in_model(model: type[BaseModel] | None, path: Sequence[Any]) -> str |
         info = model.model_fields.get(part) or next((f for f in model.model_fields.values() if f.alias == part), None)
         if info is None:
             return None
-        label = _chinese_part(info.title) or _chinese_part(info.description)
+        label = chinese_name(info.title) or chinese_name(info.description)
         model = _model_of(info.annotation)
     return label
 
@@ -267,7 +343,7 @@ def field_label(route: Any, loc: Sequence[Any]) -> str:
         param = _route_parameter(route, where, str(rest[0]))
         info = getattr(param, "field_info", None)
         if info is not None:
-            label = _chinese_part(info.title) or _chinese_part(info.description)
+            label = chinese_name(info.title) or chinese_name(info.description)
     last = next((str(p) for p in reversed(rest) if isinstance(p, str)), where)
     label = label or COMMON_FIELD_LABELS.get(last.lower()) or f"字段「{last}」"
     indexes = [p for p in rest if isinstance(p, int)]
@@ -287,10 +363,14 @@ def translate(route: Any, error: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
-# -- problem details in words (人话): codes named by their labels, UTC instants in Beijing time -------
+# -- problem details in words (人话): codes by their labels only, UTC instants in Beijing time -------
 
 _UTC_INSTANT = re.compile(r"(?<!\d)(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(?:Z|\+00:00)")
 _CODE_TOKEN = re.compile(r"(?<![\w.\-])([a-z][a-z0-9_]*(?:[.\-][a-z0-9_]+)*)(?![\w\-])")
+_QUOTED = re.compile(r"(「[^」]*」)")
+# A code already followed by its label (``registered（已登记）``, as the validation messages write
+# them): the label stays, the code goes.
+_CODE_WITH_LABEL = re.compile(_CODE_TOKEN.pattern + r"（([^（）]*[\u4e00-\u9fff][^（）]*)）")
 
 
 @cache
@@ -317,30 +397,56 @@ def _beijing(match: re.Match[str]) -> str:
     return f"{moment:%Y-%m-%d %H:%M}（北京时间）"
 
 
-def humanize_detail(detail: str | None, extensions: Mapping[str, Any] | None = None) -> str | None:
-    """A problem's ``detail`` for people: a UTC instant as Beijing time, and the codes it names
-    (states, actions, outcomes …) with their Chinese label beside them — ``in_progress`` →
-    ``办理中（in_progress）`` — where the label is certain: unique across the vocabularies, or
-    told by the extension that carries the code (``current_state``, ``action``)."""
+# The vocabularies of the resource a path names, tried first for a state or action a problem tells
+# (``open`` is a state of sheets, campaigns, cases and orders alike).
+_RESOURCE_SETS = {
+    "requests": "APPLICATION_",
+    "sheets": "SHEET_",
+    "schemes": "SCHEME_",
+    "campaigns": "CAMPAIGN_",
+    "cases": "CASE_",
+    "rectification-orders": "RECTIFICATION_ORDER_",
+}
+
+
+def humanize_detail(
+    detail: str | None, extensions: Mapping[str, Any] | None = None, path: str | None = None
+) -> str | None:
+    """A problem's ``detail`` for people (人话): a UTC instant as Beijing time, and the codes it
+    names (states, actions, outcomes …) by their Chinese label alone — ``in_progress`` → ``办理中``,
+    ``in_person（当面提交）`` → ``当面提交`` — where the label is certain: unique across the
+    vocabularies, or told by the extension that carries the code (``current_state``, ``state``,
+    ``action``, ``allowed_actions``: looked up first in the vocabularies of the resource ``path``
+    names); a member name (``unit_code``) by its Chinese name. The codes stay in the problem's
+    machine-readable members."""
     if not detail:
         return detail
     unique, sets = _label_index()
     known = dict(unique)
-    for key, suffix in (("current_state", "STATE_LABELS"), ("action", "ACTION_LABELS")):
-        value = (extensions or {}).get(key)
-        for name, labels in sets.items():
+    resource = (path or "").removeprefix("/api/v1/").split("/", 1)[0]
+    preferred = _RESOURCE_SETS.get(resource, "\0")
+    ordered = sorted(sets.items(), key=lambda item: not item[0].startswith(preferred))
+    told = [(k, (extensions or {}).get(k)) for k in ("current_state", "state", "action")]
+    told += [("allowed_actions", value) for value in (extensions or {}).get("allowed_actions") or ()]
+    for key, value in told:
+        suffix = "STATE_LABELS" if key.endswith("state") else "ACTION_LABELS"
+        for name, labels in ordered:
             if isinstance(value, str) and name.endswith(suffix) and value in labels:
                 known[value] = labels[value]
                 break
-    for value in (extensions or {}).get("allowed_actions") or ():
-        for name, labels in sets.items():
-            if isinstance(value, str) and name.endswith("ACTION_LABELS") and value in labels:
-                known[value] = labels[value]
-                break
-    text = _UTC_INSTANT.sub(_beijing, detail)
-    return _CODE_TOKEN.sub(
-        lambda m: f"{known[m.group(1)]}（{m.group(1)}）" if m.group(1) in known else m.group(1), text
-    )
+
+    def words(text: str) -> str:
+        text = _CODE_WITH_LABEL.sub(lambda m: m.group(2), _UTC_INSTANT.sub(_beijing, text))
+        return _CODE_TOKEN.sub(lambda m: known.get(m.group(1)) or _field_name(m.group(1)), text)
+
+    # What the caller sent, quoted back (「…」), stays as sent.
+    parts = _QUOTED.split(detail)
+    return "".join(part if part.startswith("「") else words(part) for part in parts)
+
+
+def _field_name(token: str) -> str:
+    """A member name a detail mentions (``unit_code``) by its Chinese name; a plain word as it is."""
+    return COMMON_FIELD_LABELS.get(token, token) if "_" in token else token
 
 
 def invalid_choice(field: str, field_label: str, value: object, allowed: Mapping[str, str]) -> ProblemError:

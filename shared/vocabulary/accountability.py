@@ -141,6 +141,14 @@ RECTIFICATION_BASIS_LABELS: dict[str, str] = {
     "case_decision": "责任追究决定",
 }
 
+# 整改通知状态 (责令整改: 书面整改报告、审核验收)
+RectificationOrderState = Literal["open", "submitted", "accepted"]
+RECTIFICATION_ORDER_STATE_LABELS: dict[str, str] = {
+    "open": "待整改",
+    "submitted": "已报送整改报告",
+    "accepted": "整改已验收",
+}
+
 for _literal, _labels in (
     (ViolationCode, VIOLATION_LABELS),
     (SanctionCode, SANCTION_LABELS),
@@ -152,5 +160,6 @@ for _literal, _labels in (
     (CaseState, CASE_STATE_LABELS),
     (AppealResult, APPEAL_RESULT_LABELS),
     (RectificationBasis, RECTIFICATION_BASIS_LABELS),
+    (RectificationOrderState, RECTIFICATION_ORDER_STATE_LABELS),
 ):
     check_labels(_literal, _labels)

@@ -50,11 +50,23 @@ APPRAISAL_RESULT_STATUS_LABELS: dict[str, str] = {
     "insufficient": "有效答卷不足，不评定等次",
 }
 
+# 评议员类别 (社会评议办法 第七条(二): 人大代表、政协委员、媒体、专家; 社会监督员)
+PanelCategory = Literal["npc_deputy", "cppcc_member", "media", "expert", "supervisor", "other"]
+PANEL_CATEGORY_LABELS: dict[str, str] = {
+    "npc_deputy": "人大代表",
+    "cppcc_member": "政协委员",
+    "media": "媒体代表",
+    "expert": "专家学者",
+    "supervisor": "社会监督员",
+    "other": "其他",
+}
+
 for _literal, _labels in (
     (AppraisalMethod, APPRAISAL_METHOD_LABELS),
     (SatisfactionRating, SATISFACTION_RATING_LABELS),
     (CampaignState, CAMPAIGN_STATE_LABELS),
     (QuestionKind, QUESTION_KIND_LABELS),
     (AppraisalResultStatus, APPRAISAL_RESULT_STATUS_LABELS),
+    (PanelCategory, PANEL_CATEGORY_LABELS),
 ):
     check_labels(_literal, _labels)

@@ -287,3 +287,7 @@ CASE_OPENED_VIA_LABELS: dict[str, str] = {"manual": "人工立案", "event": "�
 STATEMENT_KIND_LABELS: dict[str, str] = {"statement": "陈述申辩", "waiver": "放弃陈述申辩"}
 # 考核方案导出格式
 SCHEME_FORMAT_LABELS: dict[str, str] = {"yaml": "YAML 文件", "json": "JSON 文件"}
+# 评分表操作 (考核办法 第八条; services/scoring/domain/sheets.py SHEET_STEPS)
+SHEET_ACTION_LABELS: dict[str, str] = {"self_assess": "提交自查", "review": "提交考核评分", "finalize": "审定"}
+# 社会评议活动操作 (社会评议办法; services/appraisal/domain/campaigns.py TRANSITIONS)
+CAMPAIGN_ACTION_LABELS: dict[str, str] = {"open": "开始评议", "close": "结束评议", "publish": "公布评议结果"}

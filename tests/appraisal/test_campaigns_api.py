@@ -13,7 +13,8 @@ async def test_campaign_life_cycle_and_the_default_questionnaire(database_url: s
         assert created.status_code == 201, created.text
         campaign = created.json()
         assert created.headers["ETag"] == '"1"' and created.headers["Location"].endswith(campaign["id"])
-        assert campaign["state"] == "draft" and campaign["allowed_actions"] == ["open"]
+        assert campaign["state"] == "draft" and [x["action"] for x in campaign["allowed_actions"]] == ["open"]
+        assert campaign["allowed_actions"][0]["href"] == f"{CAMPAIGNS}/{campaign['id']}/open"
         # 第五条 (一)–(六) as rating questions, (七) as the optional free text gathering problems.
         questions = campaign["questions"]
         assert [q["kind"] for q in questions] == ["rating"] * 6 + ["free_text"]
@@ -66,7 +67,7 @@ async def test_campaign_life_cycle_and_the_default_questionnaire(database_url: s
         assert_problem(publish, 409, "illegal_transition")
         a.at(AFTER)
         closed = await a.transition(campaign, "close")
-        assert closed["state"] == "closed" and closed["allowed_actions"] == ["publish"]
+        assert closed["state"] == "closed" and [x["action"] for x in closed["allowed_actions"]] == ["publish"]
         assert_problem(
             await a.client.patch(f"{CAMPAIGNS}/{campaign['id']}", json={"name": "x"}, headers=a.office),
             409,

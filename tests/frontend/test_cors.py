@@ -81,3 +81,22 @@ async def test_origins_come_from_GONGKAI_CORS_ORIGINS_and_prod_allows_none_by_de
     async with client_of(prod) as client:
         r = await client.get("/api/v1/labels", headers={"Origin": ORIGIN})
         assert r.status_code == 200 and "access-control-allow-origin" not in r.headers
+
+
+async def test_the_last_resort_500_is_readable_cross_origin(tmp_path: Path) -> None:
+    """An unhandled exception is answered inside the CORS layer: the browser reads the 500 problem
+    (its request id included) instead of reporting a CORS error."""
+    app, _ = embedded(tmp_path)
+
+    @app.get("/api/v1/boom")
+    async def boom() -> None:
+        raise RuntimeError("a bug")
+
+    async with client_of(app) as client:  # raises the app's exceptions: none may escape
+        r = await client.get("/api/v1/boom", headers={"Origin": ORIGIN})
+    assert r.status_code == 500 and r.headers["content-type"] == "application/problem+json"
+    assert r.json()["code"] == "internal_error" and "a bug" not in r.text
+    assert r.headers["access-control-allow-origin"] == ORIGIN
+    assert r.headers["access-control-allow-credentials"] == "true"
+    assert "x-request-id" in r.headers["access-control-expose-headers"].lower()
+    assert r.json()["request_id"] == r.headers["x-request-id"]

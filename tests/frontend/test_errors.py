@@ -5,8 +5,11 @@ without units told so — and malformed input of any shape a 4xx problem+json.""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
+from typing import Any
 
-from tests.frontend.support import chinese, is_problem
+from shared.validation_messages import COMMON_FIELD_LABELS, chinese_name
+from tests.frontend.support import chinese, embedded, is_problem
 from tests.requests.applications_support import application_json, open_desk
 from tests.requests.helpers import api
 
@@ -62,7 +65,7 @@ async def test_unknown_filter_values_are_422_naming_the_allowed_ones(database_ur
 async def test_a_handler_token_without_units_is_told_so(database_url: str) -> None:
     async with api(database_url) as a:
         problem = is_problem(await a.client.get("/api/v1/requests", headers=a.auth("handler")), 403)
-        assert "unit_codes" in problem["detail"] and "单位" in problem["detail"]
+        assert "令牌中没有所属单位" in problem["detail"]
 
 
 async def test_malformed_input_of_any_shape_is_a_4xx_problem(database_url: str) -> None:
@@ -94,10 +97,59 @@ async def test_malformed_input_of_any_shape_is_a_4xx_problem(database_url: str) 
             is_problem(r)
 
 
-async def test_a_problem_detail_names_codes_by_their_chinese_labels(database_url: str) -> None:
+async def test_a_problem_detail_names_codes_by_their_chinese_labels_only(database_url: str) -> None:
     async with api(database_url) as a:
         desk = await open_desk(a, date(2026, 3, 2))
         app_id = (await desk.create())["id"]
         problem = is_problem(await desk.post(app_id, "archive"), 409)
         assert problem["code"] == "illegal_transition" and problem["current_state"] == "registered"
-        assert "已登记（registered）" in problem["detail"] and "归档（archive）" in problem["detail"]
+        # labels only: the codes are in the machine-readable members
+        assert "状态 已登记 不允许操作 归档" in problem["detail"] and "registered" not in problem["detail"]
+        assert problem["action"] == "archive" and "assign" in problem["allowed_actions"]
+
+
+def test_every_field_a_client_sends_has_a_chinese_name(tmp_path: Path) -> None:
+    """Each field of every request body and each query and path parameter of all five services is
+    named in Chinese in a 422 (its schema's title or description, else the table in
+    ``shared.validation_messages``), never as ``字段「ratio」``."""
+    app, _ = embedded(tmp_path)
+    document = app.openapi()
+    components = document["components"]["schemas"]
+
+    def resolved(schema: dict[str, Any]) -> dict[str, Any]:
+        while "$ref" in schema:
+            schema = components[schema["$ref"].rsplit("/", 1)[-1]]
+        return schema
+
+    def named(name: str, *described: dict[str, Any]) -> bool:
+        texts = [d.get(key) for d in described for key in ("title", "description")]
+        return any(chinese_name(t) for t in texts) or name.lower() in COMMON_FIELD_LABELS
+
+    unnamed: set[str] = set()
+
+    def walk(schema: dict[str, Any], where: str, seen: set[str]) -> None:
+        schema = resolved(schema)
+        for option in schema.get("anyOf", []):
+            walk(option, where, seen)
+        if schema.get("type") == "array":
+            walk(schema.get("items", {}), where, seen)
+        for name, field in (schema.get("properties") or {}).items():
+            if not named(name, field, resolved(field)):
+                unnamed.add(f"{where}: {name}")
+            if f"{where}.{name}" not in seen:
+                walk(field, where, seen | {f"{where}.{name}"})
+
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            where = f"{method.upper()} {path}"
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] in ("query", "path") and not named(
+                    parameter["name"], parameter, parameter["schema"]
+                ):
+                    unnamed.add(f"{where}: {parameter['name']}")
+            body = (operation.get("requestBody") or {}).get("content", {}).get("application/json")
+            if body:
+                walk(body.get("schema", {}), where, set())
+    assert not unnamed, "no Chinese name (describe the field, or add it to COMMON_FIELD_LABELS):\n" + "\n".join(
+        sorted(unnamed)
+    )

@@ -141,7 +141,8 @@ async def test_roles_scope_every_read_and_write(database_url: str) -> None:
         assert mine.status_code == 201 and mine.json()["source"] == "self"
         assert (await a.entry(own, indicator="A2.1.2", occurrences=4)).json()["source"] == "assessor"
         sheet = await a.sheet(own, a.staff("A01"))
-        assert sheet["allowed_actions"] == ["self_assess"]
+        assert [x["action"] for x in sheet["allowed_actions"]] == ["self_assess"]
+        assert sheet["allowed_actions"][0]["href"] == f"/api/v1/sheets/{own}/self-assess"
         gaps = (await a.client.get(f"/api/v1/sheets/{own}/gaps", headers=a.staff("A01"))).json()["gaps"]
         gap = next(g for g in gaps if g["code"] == "A2.1.2")
         assert (gap["self_points"], gap["assessed_points"], gap["difference"]) == (10, 6, 4)

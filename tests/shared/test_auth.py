@@ -141,7 +141,7 @@ def _exp() -> datetime:
         ({"sub": "u1", "roles": "handler", "exp": _exp()}, "令牌的 roles 声明须为字符串列表"),
         (
             {"sub": "u1", "roles": ["handler"], "unit_codes": "110101", "exp": _exp()},
-            "令牌的 unit_codes 声明须为字符串列表",
+            "令牌的 单位代码 声明须为字符串列表",  # the member by its Chinese name (issue 9: no codes in detail)
         ),
     ],
 )

@@ -169,7 +169,7 @@ async def act(
     session: Session,
     response: Response,
     if_match: IfMatch = None,
-    _body: Annotated[dict[str, object] | None, Body()] = None,
+    _body: Annotated[dict[str, object] | None, Body(examples=[{}], description="不需要内容 / nothing needed")] = None,
 ) -> CaseOut:
     """Needs If-Match (428 without it, 412 when stale); an illegal step is a 409 with ``allowed_actions``."""
     return _with_etag(response, await cases.act(session, rt, actor, case_id, action, if_match))

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from services.accountability.schemas.common import UNIT_CODE_PATTERN, Strict
+from services.accountability.schemas.examples import CASE_EXAMPLE, EXAMPLES
+from shared.labels import ActionLink, action_links
 from shared.vocabulary import (
+    CASE_ACTION_LABELS,
     Approval,
     CaseState,
     FactorCode,
@@ -23,6 +26,8 @@ PersonId = Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$", d
 
 
 class PersonIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["PersonIn"]})
+
     person_id: str = PersonId
     name: str = Field(min_length=1, max_length=200, description="姓名")
     role: PersonRole = Field(description="当事人身份 (seed 004 第二十七条(三))")
@@ -30,6 +35,8 @@ class PersonIn(Strict):
 
 
 class CaseCreate(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["CaseCreate"]})
+
     unit_code: str = Field(pattern=UNIT_CODE_PATTERN, description="被追究单位")
     violations: list[ViolationCode] = Field(min_length=1, max_length=12, description="违规情形 (第五条)")
     title: str | None = Field(None, max_length=300)
@@ -38,12 +45,16 @@ class CaseCreate(Strict):
 
 
 class FindingIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["FindingIn"]})
+
     violation: ViolationCode
     text: str = Field(min_length=1, max_length=10_000)
     source: str | None = Field(None, max_length=100, description="依据条款")
 
 
 class StatementIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["StatementIn"]})
+
     person_id: str = PersonId
     kind: Literal["statement", "waiver"] = Field(description="陈述申辩 / 书面放弃")
     text: str | None = Field(None, max_length=20_000, description="陈述申辩内容 (a waiver may leave it empty)")
@@ -56,6 +67,8 @@ class FactorIn(Strict):
 
 
 class AssessmentIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["AssessmentIn"]})
+
     severity: Severity = Field(description="情节")
     factors: list[FactorIn] = Field(
         default_factory=list, max_length=20, description="从轻 (第八条) / 从重 (第九条) 情形"
@@ -65,6 +78,8 @@ class AssessmentIn(Strict):
 
 
 class DecisionIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["DecisionIn"]})
+
     facts: str = Field(min_length=1, max_length=20_000, description="违规事实")
     basis: str | None = Field(
         None, max_length=2000, description="依据 (default: the articles of the violations and ladder)"
@@ -137,6 +152,8 @@ class FindingOut(BaseModel):
 
 
 class CaseOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [CASE_EXAMPLE]})
+
     id: str
     unit_code: str
     unit_name: str | None = None
@@ -154,13 +171,26 @@ class CaseOut(BaseModel):
     decision: DecisionOut | None = None
     revoked: bool
     closed_on: date | None = None
-    allowed_actions: list[str]
+    allowed_actions: list[ActionLink] = Field(
+        description="可执行的操作（按钮）：照 method href 调用，带 If-Match；复核决定在申诉上作出（POST /api/v1/appeals/{id}/decide），不在此列"
+    )
     persons: list[PersonOut]
     findings: list[FindingOut] = Field(default_factory=list)
     trigger_events: list[str] = Field(default_factory=list, description="ids of the events that opened or extended it")
     version: int
     created_at: datetime
     updated_at: datetime
+
+    @field_validator("allowed_actions", mode="before")
+    @classmethod
+    def _links(cls, actions: list[object], info: ValidationInfo) -> list[object]:
+        case = info.data.get("id")
+        # decide-appeal is taken on the appeal (/api/v1/appeals/{id}/decide), not on the case.
+        return action_links(
+            actions,
+            CASE_ACTION_LABELS,
+            lambda action: None if action == "decide-appeal" else f"/api/v1/cases/{case}/{action}",
+        )
 
 
 class CaseSummary(BaseModel):
@@ -178,6 +208,8 @@ class CaseSummary(BaseModel):
 
 
 class EvidenceOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["EvidenceOut"]})
+
     id: str
     case_id: str
     filename: str

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.accountability.schemas.common import UNIT_CODE_PATTERN, Strict
-from shared.vocabulary import RectificationBasis
+from services.accountability.schemas.examples import EXAMPLES, ORDER_EXAMPLE
+from shared.vocabulary import RectificationBasis, RectificationOrderState
 
-OrderState = Literal["open", "submitted", "accepted"]
+OrderState = RectificationOrderState  # the API and the use cases import it from here
 
 
 class OrderCreate(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["OrderCreate"]})
+
     unit_code: str = Field(pattern=UNIT_CODE_PATTERN)
     problems: list[str] = Field(min_length=1, max_length=200, description="问题清单")
     basis: RectificationBasis = "case_decision"
@@ -22,16 +25,22 @@ class OrderCreate(Strict):
 
 
 class ReportIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["ReportIn"]})
+
     text: str = Field(min_length=1, max_length=50_000, description="书面整改报告")
     on: date | None = None
 
 
 class ReviewIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["ReviewIn"]})
+
     note: str | None = Field(None, max_length=10_000, description="审核意见 (required to return a report)")
     on: date | None = None
 
 
 class OrderOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [ORDER_EXAMPLE]})
+
     id: str
     case_id: str | None = None
     unit_code: str

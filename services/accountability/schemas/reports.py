@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
+
+from services.accountability.schemas.examples import EXAMPLES
 
 
 class AnnualCountsOut(BaseModel):
     """责任追究情况 of the annual report: decisions in force, per violation (cases) and sanction (单位次、人次)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["AnnualCountsOut"]})
 
     year: int
     unit_code: str | None = None

@@ -6,9 +6,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from shared.vocabulary import AppraisalMethod, CampaignState, QuestionKind
+from services.appraisal.schemas.examples import CAMPAIGN_EXAMPLE, EXAMPLES
+from shared.labels import ActionLink, action_links
+from shared.vocabulary import CAMPAIGN_ACTION_LABELS, AppraisalMethod, CampaignState, PanelCategory, QuestionKind
 
 UNIT_CODE_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
 CAMPAIGN_ID_PATTERN = r"^[0-9a-f-]{36}$"
@@ -63,6 +65,8 @@ class BandsIO(Strict):
 
 
 class CampaignIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["CampaignIn"]})
+
     year: int = Field(ge=2000, le=2100, description="评议年度")
     name: str = Field(min_length=1, max_length=200)
     target_units: list[UnitCode] = Field(default_factory=list, max_length=2000, description="被评议单位代码")
@@ -80,6 +84,8 @@ class CampaignIn(Strict):
 class CampaignPatch(Strict):
     """Only the fields sent change. Once open only ``name`` and ``closes_at`` may (409 otherwise)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["CampaignPatch"]})
+
     year: int | None = Field(None, ge=2000, le=2100)
     name: str | None = Field(None, min_length=1, max_length=200)
     target_units: list[UnitCode] | None = Field(None, max_length=2000)
@@ -93,6 +99,8 @@ class CampaignPatch(Strict):
 
 
 class CampaignOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [CAMPAIGN_EXAMPLE]})
+
     id: str
     year: int
     name: str
@@ -107,7 +115,7 @@ class CampaignOut(BaseModel):
     opens_at: datetime
     closes_at: datetime
     version: int
-    allowed_actions: list[str]
+    allowed_actions: list[ActionLink] = Field(description="可执行的操作（按钮）：照 method href 调用，带 If-Match")
     public_path: str = Field(description="公众评议页面路径 /appraisal/{id}")
     created_at: datetime
     updated_at: datetime
@@ -115,8 +123,16 @@ class CampaignOut(BaseModel):
     closed_at: datetime | None
     published_at: datetime | None
 
+    @field_validator("allowed_actions", mode="before")
+    @classmethod
+    def _links(cls, actions: list[object], info: ValidationInfo) -> list[object]:
+        campaign = info.data.get("id")
+        return action_links(actions, CAMPAIGN_ACTION_LABELS, lambda action: f"/api/v1/campaigns/{campaign}/{action}")
+
 
 class PanelMemberIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["PanelMemberIn"]})
+
     method: AppraisalMethod = Field(description="representative 或 supervisor")
     name: str = Field(min_length=1, max_length=100)
     category: str = Field(
@@ -127,10 +143,12 @@ class PanelMemberIn(Strict):
 
 
 class PanelMemberOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["PanelMemberOut"]})
+
     member_sub: str
     method: AppraisalMethod
     name: str
-    category: str
+    category: PanelCategory
     added_at: datetime
 
 

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.appraisal.schemas.campaigns import UnitCode
+from services.appraisal.schemas.examples import EXAMPLES
 from shared.vocabulary import AppraisalMethod
 
 Answer = (
@@ -48,6 +49,8 @@ class ResponseIn(BaseModel):
 
 
 class ResponseOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["ResponseOut"]})
+
     campaign_id: str
     unit_code: str
     method: AppraisalMethod
@@ -62,5 +65,7 @@ class ThirdPartyScoreOut(BaseModel):
 
 
 class ThirdPartyImportOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["ThirdPartyImportOut"]})
+
     imported: int
     items: list[ThirdPartyScoreOut]

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.appraisal.schemas.examples import EXAMPLES, PROBLEM_EXAMPLE, RESULTS_EXAMPLE
 from shared.vocabulary import AppraisalMethod, AppraisalResultStatus, CampaignState, SatisfactionRating
 
 
@@ -25,6 +26,8 @@ class MethodResultOut(BaseModel):
 
 
 class ProblemOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [PROBLEM_EXAMPLE]})
+
     id: str
     text: str
     mentions: int = Field(description="提到的次数；办公室新增的为0")
@@ -48,6 +51,8 @@ class UnitResultOut(BaseModel):
 
 
 class ResultsOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [RESULTS_EXAMPLE]})
+
     campaign_id: str
     state: CampaignState
     items: list[UnitResultOut]
@@ -63,13 +68,13 @@ class ProblemEdit(BaseModel):
 class ProblemsIn(BaseModel):
     """The unit's whole problem list as the office wants it published (order kept; missing ids dropped)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": EXAMPLES["ProblemsIn"]})
 
     problems: list[ProblemEdit] = Field(max_length=200)
 
 
 class RectificationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": EXAMPLES["RectificationIn"]})
 
     report: str = Field(min_length=1, max_length=5000, description="整改情况")
 

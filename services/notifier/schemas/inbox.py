@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from services.notifier.schemas.examples import EXAMPLES
 
 
 class InboxMessageOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["InboxMessageOut"]})
+
     id: str
     event_type: str
     unit_code: str | None = None
@@ -22,4 +26,6 @@ class UnreadCount(BaseModel):
 
 
 class MarkedRead(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["MarkedRead"]})
+
     marked: int = Field(description="本次标记为已读的条数")

@@ -37,11 +37,11 @@ def list_templates(ctx: Ctx) -> TemplateList:
 
 def preview(ctx: Ctx, name: str, channel: str, body: PreviewIn) -> PreviewOut:
     if (name, channel) not in ctx.resources.templates.available():
-        raise not_found("模板", f"没有模板 {name}/{channel}.j2")
+        raise not_found("模板", f"没有模板「{name}」（{channel}）")
     used_by = _uses(ctx).get((name, channel), [])
     event_type = body.event_type or (used_by[0] if used_by else name)
     if event_type != "digest" and not sample_data(event_type):
-        raise not_found("示例事件", f"没有事件类型 {event_type} 的示例")
+        raise not_found("示例事件", f"没有事件类型「{event_type}」的示例")
     content: dict[str, object] = dict(
         ctx.resources.templates.render(name, channel, sample_context(event_type, channel, body.data))
     )

@@ -11,11 +11,19 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from services.requests.domain.fees import FeeMethod
 from services.requests.domain.rules import RULE_SETS
 from services.requests.domain.states import LAPSE_OUTCOMES
-from services.requests.schemas.examples import APPLICATION_EXAMPLE, CREATE_EXAMPLES, EXAMPLES
+from services.requests.schemas.examples import (
+    APPLICATION_EXAMPLE,
+    CONSULTATION_EXAMPLE,
+    CREATE_EXAMPLES,
+    EXAMPLES,
+    REVIEW_RECORD_EXAMPLE,
+    TRACK_EXAMPLE,
+)
 from services.requests.schemas.timeline import ActionOut
 from services.requests.schemas.timeline import TimelineEntry as TimelineEntry  # the API imports it from here
 from shared.vocabulary import (
     ApplicantType,
+    ApplicationState,
     Channel,
     ConsultationKind,
     DeliveryFormat,
@@ -176,13 +184,13 @@ class ApplicationOut(BaseModel):
     id: str
     tracking_no: str
     unit_code: str
-    channel: str
+    channel: Channel
     applicant: ApplicantOut
     description: str
     purpose: str | None
     delivery: DeliveryOut
     source_ref: str | None
-    state: str
+    state: ApplicationState
     rule_set: str
     received_on: date | None
     due_on: date | None
@@ -221,6 +229,8 @@ class ApplicationOut(BaseModel):
 
 
 class CreatedApplication(ApplicationOut):
+    model_config = ConfigDict(json_schema_extra={"examples": [{**APPLICATION_EXAMPLE, "query_code": "K7QM3XWDHP"}]})
+
     query_code: str = Field(
         description="查询码 — shown only here, once: with tracking_no it lets the applicant follow the application"
     )
@@ -268,9 +278,11 @@ class ConsultationOut(BaseModel):
     """A consultation — the sub-resource itself, not the application (a 201 answers with what it
     created); the application's new version is in the ``ETag`` header, for the next action."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [CONSULTATION_EXAMPLE]})
+
     id: str
     party: str
-    kind: str
+    kind: ConsultationKind
     started_on: date
     due_on: date
     closed_on: date | None
@@ -386,12 +398,14 @@ class ReviewRecordPatch(Strict):
 
 
 class ReviewRecordOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [REVIEW_RECORD_EXAMPLE]})
+
     id: str
     application_id: str
-    kind: str
+    kind: ReviewKind
     after_review: bool
     filed_on: date
-    result: str
+    result: ReviewResult
     decided_on: date | None
     version: int
 
@@ -441,9 +455,11 @@ class DeadlineOut(BaseModel):
 
 
 class TrackOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [TRACK_EXAMPLE]})
+
     tracking_no: str
     unit_code: str
-    state: str
+    state: ApplicationState
     received_on: date | None
     due_on: date | None
     due_on_provisional: bool

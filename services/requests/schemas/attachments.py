@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
+
+from services.requests.schemas.examples import ATTACHMENT_EXAMPLE
 
 ATTACHMENT_KINDS: tuple[str, ...] = ("reply_letter", "released_file", "other")
 
 
 class AttachmentOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [ATTACHMENT_EXAMPLE]})
+
     id: str
     kind: str
     filename: str

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.requests.schemas.examples import CALENDAR_EXAMPLE
+
 
 class CalendarDayIO(BaseModel):
     """一个节假日或调休上班日 / a named holiday or make-up working day."""
@@ -40,6 +42,8 @@ class CalendarYearIn(BaseModel):
 
 class CalendarYearOut(BaseModel):
     """某年的节假日安排 / a year's holiday arrangement as the service counts with it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [CALENDAR_EXAMPLE]})
 
     year: int = Field(description="年份 / year")
     known: bool = Field(description="是否已知；未知年份仅按周末计算且结果为临时 / false: weekends only, provisional")

@@ -166,3 +166,171 @@ INTAKE_EXAMPLES: dict[str, dict[str, Any]] = {
         "received_at": "2026-11-26T09:30:00+08:00",
     },
 }
+
+CONSULTATION_EXAMPLE: dict[str, Any] = {
+    "id": "9a0e4c2b-7d1f-4e3a-8b5c-6d7e8f9a0b1c",
+    "party": "邯郸市宏达建材有限公司",
+    "kind": "third_party",
+    "started_on": "2026-03-04",
+    "due_on": "2026-03-25",
+    "closed_on": "2026-03-12",
+    "opinion": "不同意公开合同中的报价明细，其余部分同意公开",
+    "closed_by": "answer",
+    "deemed_consent": None,
+    "objects": True,
+}
+
+REVIEW_RECORD_EXAMPLE: dict[str, Any] = {
+    "id": "c4d5e6f7-0a1b-4c2d-9e3f-5a6b7c8d9e0f",
+    "application_id": APP_ID,
+    "kind": "administrative_review",
+    "after_review": False,
+    "filed_on": "2026-05-06",
+    "result": "upheld",
+    "decided_on": "2026-07-01",
+    "version": 2,
+}
+
+UNIT_EXAMPLE: dict[str, Any] = {
+    "unit_code": "CT-GOV",
+    "name": "邯郸市丛台区人民政府",
+    "kind": "government",
+    "parent_code": "HD-GOV",
+    "region": "130403",
+    "contacts": [
+        {
+            "name": "吕博",
+            "role": "disclosure_contact",
+            "title": "区政府办公室科员",
+            "phone": "0310-3868801",
+            "email": "ct_gk@ct.example.gov.cn",
+        },
+        {"name": "田野", "role": "leader_in_charge", "title": "副区长", "phone": "0310-3868802", "email": None},
+    ],
+    "active": True,
+    "version": 1,
+    "created_at": "2026-11-02T01:00:00Z",
+    "updated_at": "2026-11-02T01:00:00Z",
+}
+
+CALENDAR_EXAMPLE: dict[str, Any] = {
+    "year": 2026,
+    "known": True,
+    "source": "builtin",
+    "holidays": [
+        {"day": "2026-10-01", "name": "国庆节"},
+        {"day": "2026-10-02", "name": "国庆节"},
+        {"day": "2026-10-05", "name": "国庆节"},
+    ],
+    "makeup_workdays": [{"day": "2026-10-10", "name": "国庆节调休上班"}],
+    "version": None,
+    "updated_at": None,
+    "updated_by": None,
+}
+
+INTAKE_APPLICATION = {
+    "id": "1a8b2ce7-ebac-4118-b273-881feb1d2c85",
+    "tracking_no": "GK20261130441315566119",
+    "state": "submitted",
+    "query_code": "K7QM3XWDHP",
+}
+
+WORKORDER_ACCEPTED_EXAMPLE: dict[str, Any] = {
+    "workorder_no": INTAKE_EXAMPLES["WorkOrderIn"]["workorder_no"],
+    "category": "disclosure_request",
+    "unit_code": "HD-GS",
+    "repeated": False,
+    "application": INTAKE_APPLICATION,
+}
+
+PROVINCIAL_ACCEPTED_EXAMPLE: dict[str, Any] = {
+    "provincial_id": INTAKE_EXAMPLES["ProvincialApplicationIn"]["provincial_id"],
+    "repeated": False,
+    "application": {**INTAKE_APPLICATION, "tracking_no": "GK20261126209949596207"},
+}
+
+WORKORDER_EXAMPLE: dict[str, Any] = {
+    "workorder_no": "12345-HD-20261130-0042",
+    "category": "disclosure_request",
+    "unit_code": "HD-GS",
+    "content": "市民来电：希望公开2026年居民生活用水价格调整的成本监审报告。",
+    "received_at": "2026-11-30T01:30:00Z",
+    "due_at": "2026-12-07T09:00:00Z",
+    "answered_at": "2026-12-03T06:15:00Z",
+    "answer": "已联系市民，告知成本监审报告已于市发改委网站公开，市民表示满意。",
+    "answered_on_time": True,
+    "overdue": False,
+    "unanswered_emitted": False,
+    "application_id": INTAKE_APPLICATION["id"],
+    "tracking_no": INTAKE_APPLICATION["tracking_no"],
+    "payload": {
+        **INTAKE_EXAMPLES["WorkOrderIn"],
+        "applicant": {"type": "natural_person", "name": "陈晓燕", "phone": "139****0202"},
+    },
+}
+
+TRACK_EXAMPLE: dict[str, Any] = {
+    "tracking_no": "GK20261015209949596207",
+    "unit_code": "HD-CZJ",
+    "state": "replied",
+    "received_on": "2026-10-15",
+    "due_on": "2026-11-12",
+    "due_on_provisional": False,
+    "outcome": "disclosed",
+    "replied_on": "2026-11-05",
+    "reply_text": "您申请的《2026年度市本级一般公共预算支出执行情况》，经查属于公开范围，现以电子邮件方式提供，请查收附件。",
+}
+
+ATTACHMENT_EXAMPLE: dict[str, Any] = {
+    "id": "e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b",
+    "kind": "reply_letter",
+    "filename": "政府信息公开申请答复书（GK20261015209949596207）.pdf",
+    "content_type": "application/pdf",
+    "size": 214380,
+    "sha256": "4b1e9c2d7f3a6e8b0c5d1f7a9e3b6c8d2f4a0e6b8c1d3f5a7e9b2c4d6f8a0b1c",
+}
+
+
+def _annual_report() -> dict[str, Any]:
+    """A unit's year: 12 applications by natural persons and 2 by companies, one carried over."""
+    from services.requests.domain.outcomes import OUTCOMES  # the rows of table 三
+
+    columns = ("natural_person", "commercial_enterprise", "research_institution", "public_welfare_org")
+    columns += ("legal_service_org", "other_org")
+    figures = {
+        "received": (12, 2),
+        "carried_over_from_last_year": (1, 0),
+        "disclosed": (7, 2),
+        "partially_disclosed": (2, 0),
+        "withheld.third_party_rights": (1, 0),
+        "unavailable.not_held": (2, 0),
+        "concluded_total": (12, 2),
+        "carried_over_to_next_year": (1, 0),
+    }
+    rows = ["received", "carried_over_from_last_year", *OUTCOMES, "concluded_total", "carried_over_to_next_year"]
+
+    def counts(people: int, companies: int) -> dict[str, int]:
+        return {**dict.fromkeys(columns, 0), "natural_person": people, "commercial_enterprise": companies,
+                "total": people + companies}  # fmt: skip
+
+    nothing = dict.fromkeys(("upheld", "corrected", "other", "pending", "total"), 0)
+    return {
+        "year": 2026,
+        "unit_code": "HD-CZJ",
+        "region": None,
+        "table3": {"rows": {row: counts(*figures.get(row, (0, 0))) for row in rows}},
+        "table4": {
+            "administrative_review": {**nothing, "upheld": 1, "total": 1},
+            "litigation_direct": nothing,
+            "litigation_after_review": nothing,
+        },
+        "labels": {
+            "table3_rows": {"received": "一、本年新收政府信息公开申请数量"},
+            "table3_columns": {"natural_person": "自然人"},
+            "table4_columns": {"administrative_review": "行政复议"},
+            "table4_results": {"upheld": "结果维持"},
+        },
+    }
+
+
+ANNUAL_REPORT_EXAMPLE: dict[str, Any] = _annual_report()

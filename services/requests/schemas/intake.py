@@ -10,6 +10,12 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, m
 from pydantic_core.core_schema import ValidatorFunctionWrapHandler
 
 from services.requests.schemas.applications import ApplicantIn, DeliveryIn, Strict
+from services.requests.schemas.examples import (
+    PROVINCIAL_ACCEPTED_EXAMPLE,
+    WORKORDER_ACCEPTED_EXAMPLE,
+    WORKORDER_EXAMPLE,
+)
+from shared.vocabulary import ApplicationState
 
 WORKORDER_NO_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
 WorkOrderCategory = Literal["disclosure_request", "complaint", "consultation", "other"]
@@ -83,13 +89,15 @@ class ProvincialApplicationIn(Strict):
 class IntakeApplication(BaseModel):
     id: str
     tracking_no: str
-    state: str
+    state: ApplicationState
     query_code: str | None = Field(
         description="查询码: only in the first (201) response — pass it to the citizen with tracking_no; null on a repeat"
     )
 
 
 class WorkOrderAccepted(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [WORKORDER_ACCEPTED_EXAMPLE]})
+
     workorder_no: str
     category: str
     unit_code: str
@@ -98,6 +106,8 @@ class WorkOrderAccepted(BaseModel):
 
 
 class ProvincialAccepted(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [PROVINCIAL_ACCEPTED_EXAMPLE]})
+
     provincial_id: str
     repeated: bool
     application: IntakeApplication
@@ -112,6 +122,8 @@ class AnswerIn(Strict):
 
 
 class WorkOrderOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [WORKORDER_EXAMPLE]})
+
     workorder_no: str
     category: str
     unit_code: str

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from services.requests.domain.outcomes import OUTCOMES
+from services.requests.schemas.examples import ANNUAL_REPORT_EXAMPLE
 
 # 行政区划 code prefix of a region roll-up: a province (2 digits) down to a village (12).
 REGION_PREFIX_PATTERN = r"^\d{2,12}$"
@@ -79,6 +80,8 @@ class ReportLabels(BaseModel):
 
 class AnnualReportOut(BaseModel):
     """政府信息公开工作年度报告 tables 三 and 四; ``unit_code`` or ``region``, never both."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ANNUAL_REPORT_EXAMPLE]})
 
     year: int
     unit_code: str | None = Field(None, description="单位代码 (a unit's report)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from services.requests.schemas.examples import UNIT_EXAMPLE
 from shared.vocabulary import ContactRole, UnitKind
 
 UNIT_CODE_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
@@ -70,6 +71,8 @@ class UnitIn(BaseModel):
 
 class UnitOut(BaseModel):
     """单位 / a unit of the directory."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [UNIT_EXAMPLE]})
 
     unit_code: str = Field(description="单位代码 / unit code")
     name: str = Field(description="单位名称 / name")

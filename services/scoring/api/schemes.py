@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.scoring.config import Ctx
 from services.scoring.domain.scheme_format import SCHEME_JSON_SCHEMA
+from services.scoring.schemas.examples import SCHEME_DOCUMENT, SCHEME_DOCUMENT_YAML
 from services.scoring.schemas.schemes import FinalizeOut, LeagueOut, NoticeIn, SchemeOut
 from services.scoring.service import finalize, reads, results_xlsx, schemes
 from shared.auth import Principal, current_principal
@@ -36,8 +37,8 @@ _DOCUMENT_BODY: dict[str, Any] = {
         "required": True,
         "description": "the scheme document (see GET /api/v1/schemes/json-schema), as JSON or YAML",
         "content": {
-            "application/json": {"schema": {"type": "object"}},
-            "application/yaml": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"type": "object"}, "example": SCHEME_DOCUMENT},
+            "application/yaml": {"schema": {"type": "string"}, "example": SCHEME_DOCUMENT_YAML},
         },
     }
 }

@@ -11,7 +11,7 @@ from typing import Literal
 
 from services.scoring.domain.scheme import Category
 from shared.domain import DomainError
-from shared.vocabulary import SHEET_STATE_LABELS, CheckMethod, EntrySource, SheetState
+from shared.vocabulary import SHEET_ACTION_LABELS, SHEET_STATE_LABELS, CheckMethod, EntrySource, SheetState
 
 SheetAction = Literal["self_assess", "review", "finalize"]
 
@@ -62,7 +62,7 @@ def advance(state: SheetState, action: SheetAction) -> SheetState:
         raise DomainError(
             "sheet_transition_invalid",
             "评分表当前状态不允许此操作",
-            f"评分表为“{SHEET_STATE_LABELS[state]}”，{action} 只能在“{SHEET_STATE_LABELS[step.source]}”时进行",
+            f"评分表为“{SHEET_STATE_LABELS[state]}”，{SHEET_ACTION_LABELS[action]}只能在“{SHEET_STATE_LABELS[step.source]}”时进行",
             current_state=state,
             allowed_actions=[a for a, s in SHEET_STEPS.items() if s.source == state],
         )

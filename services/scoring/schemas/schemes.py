@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.scoring.schemas.examples import EXAMPLES, SCHEME_EXAMPLE
 from shared.vocabulary import Grade, SchemeState, SheetState
 
 
@@ -24,6 +25,8 @@ class CategorySummary(BaseModel):
 
 
 class SchemeOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [SCHEME_EXAMPLE]})
+
     id: str
     year: int
     name: str
@@ -41,7 +44,7 @@ class SchemeOut(BaseModel):
 
 
 class NoticeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": EXAMPLES["NoticeIn"]})
 
     notice_date: date = Field(description="考核通知发出日期（考核方案 三(二)：提前15天发出考核通知）")
 

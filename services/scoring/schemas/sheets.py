@@ -7,10 +7,20 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from services.scoring.schemas.examples import ENTRY_EXAMPLE, EXAMPLES, SHEET_EXAMPLE, VETO_EXAMPLE
 from services.scoring.schemas.schemes import ShortfallOut
-from shared.vocabulary import AutoSource, CheckMethod, EntrySource, FindingStatus, Grade, SheetState
+from shared.labels import ActionLink, action_links
+from shared.vocabulary import (
+    SHEET_ACTION_LABELS,
+    AutoSource,
+    CheckMethod,
+    EntrySource,
+    FindingStatus,
+    Grade,
+    SheetState,
+)
 
 PLAIN_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 CODE = r"^[A-Za-z0-9_.\-]{1,64}$"
@@ -24,6 +34,8 @@ class EntryIn(Strict):
     """One finding on a leaf indicator. Give exactly one of ``occurrences`` (deduct, all_or_nothing,
     bonus — with ``participant``), ``ratio`` (proportional), ``measure`` (ranked) or ``points`` (the
     figure itself, replacing the rule's)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["EntryIn"]})
 
     indicator: str = Field(pattern=CODE, description="末级指标编号, e.g. A3.2.1")
     source: Literal["assessor", "self"] | None = Field(
@@ -40,15 +52,21 @@ class EntryIn(Strict):
 
 
 class VoidIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["VoidIn"]})
+
     reason: str = Field(min_length=2, max_length=2000, pattern=PLAIN_TEXT, description="作废理由（如申诉成立）")
 
 
 class VetoIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES["VetoIn"]})
+
     code: str = Field(pattern=CODE, description="the scheme's veto condition code")
     evidence: str = Field(min_length=2, max_length=4000, pattern=PLAIN_TEXT)
 
 
 class AttachmentOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [ENTRY_EXAMPLE["attachments"][0]]})
+
     id: str
     filename: str
     content_type: str
@@ -61,6 +79,8 @@ class Author(BaseModel):
 
 
 class EntryOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [ENTRY_EXAMPLE]})
+
     id: str
     sheet_id: str
     indicator: str
@@ -70,7 +90,7 @@ class EntryOut(BaseModel):
     ratio: float | None = None
     measure: float | None = None
     points: float | None = None
-    method: str | None = None
+    method: CheckMethod | None = None
     on: date
     evidence: str | None = None
     attachments: list[AttachmentOut]
@@ -87,6 +107,8 @@ class EntryOut(BaseModel):
 
 
 class VetoOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [VETO_EXAMPLE]})
+
     id: str
     sheet_id: str
     code: str
@@ -141,16 +163,29 @@ class SheetSummary(BaseModel):
 
 
 class SheetOut(SheetSummary):
+    model_config = ConfigDict(json_schema_extra={"examples": [SHEET_EXAMPLE]})
+
     unit_name: str | None = None
     final: bool = Field(description="true once finalized: total, grade and rank are the figures of record")
     graded_on: float
     vetoes: list[str] = Field(description="veto codes in force")
     shortfalls: list[ShortfallOut]
-    allowed_actions: list[str]
+    allowed_actions: list[ActionLink] = Field(description="可执行的操作（按钮）：照 method href 调用，带 If-Match")
     indicators: list[IndicatorScoreOut]
     entries: list[EntryOut]
     veto_findings: list[VetoOut]
     late_findings: list[FindingOut] = Field(description="events that arrived after finalization: kept, never applied")
+
+    @field_validator("allowed_actions", mode="before")
+    @classmethod
+    def _links(cls, actions: list[object], info: ValidationInfo) -> list[object]:
+        sheet, scheme, category = (info.data.get(k) for k in ("id", "scheme_id", "category"))
+        paths = {
+            "self_assess": f"/api/v1/sheets/{sheet}/self-assess",
+            "review": f"/api/v1/sheets/{sheet}/review",
+            "finalize": f"/api/v1/schemes/{scheme}/categories/{category}/finalize",  # the whole category
+        }
+        return action_links(actions, SHEET_ACTION_LABELS, paths.get)
 
 
 class GapOut(BaseModel):
