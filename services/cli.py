@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
@@ -42,6 +43,10 @@ def _check_service(name: str) -> str:
 
 def _run(app_factory_result: object, host: str, port: int, settings: Settings) -> None:
     configure_logging(settings.log_level, json_output=settings.log_json)
+    # What the imports and the app built (modules, routes, validators: most of the heap) never
+    # becomes garbage: out of the collector's sight, a full collection no longer walks it and
+    # stops every request in flight for ~100 ms (the appraisal intake's p99, docs/appraisal.md).
+    gc.freeze()
     uvicorn.run(app_factory_result, host=host, port=port, log_config=None, proxy_headers=True)
 
 

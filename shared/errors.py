@@ -33,6 +33,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+import asyncpg
 import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -310,7 +311,17 @@ DATABASE_UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     sqlalchemy.exc.TimeoutError,  # connection pool exhausted
     ConnectionError,
     TimeoutError,  # asyncpg's connect timeout: a server that accepts but never answers
+    asyncpg.exceptions.InterfaceError,  # a connection closed under a raw asyncpg pool
 )
+# SQLSTATE classes that say "the server cannot take you now", whatever error class carries them:
+# 08 connection exception, 53 insufficient resources (53300 too many connections), 57P
+# operator intervention (shutting down, starting up).
+UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "53", "57P")
+
+
+def _sqlstate(exc: BaseException) -> str:
+    origin = getattr(exc, "orig", None) or exc  # SQLAlchemy wraps the driver's error
+    return str(getattr(origin, "sqlstate", None) or getattr(origin, "pgcode", None) or "")
 
 
 def database_unavailable() -> ProblemError:
@@ -320,6 +331,14 @@ def database_unavailable() -> ProblemError:
 async def _handle_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     logger.error("database unavailable in %s %s: %s", request.method, request.url.path, exc)
     return await _handle_problem_error(request, database_unavailable())
+
+
+async def _handle_database_error(request: Request, exc: Exception) -> JSONResponse:
+    """Any other database error: 503 when its SQLSTATE says the server is out of reach or out of
+    connections (asyncpg's TooManyConnectionsError arrives as a DBAPI InternalError), else the 500."""
+    if _sqlstate(exc).startswith(UNAVAILABLE_SQLSTATE_PREFIXES):
+        return await _handle_database_unavailable(request, exc)
+    return await _handle_unexpected(request, exc)
 
 
 def _is_json_media_type(content_type: str | None) -> bool:
@@ -427,6 +446,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _handle_validation_error)
     for error_class in DATABASE_UNAVAILABLE_ERRORS:
         app.add_exception_handler(error_class, _handle_database_unavailable)
+    for error_class in (sqlalchemy.exc.DBAPIError, asyncpg.exceptions.PostgresError):
+        app.add_exception_handler(error_class, _handle_database_error)
     # Starlette runs the Exception handler in its outermost middleware, outside CORS: the last
     # resort behind LastResortMiddleware, for a failure of the CORS layer itself.
     app.add_exception_handler(Exception, _handle_unexpected)

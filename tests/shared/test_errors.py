@@ -6,8 +6,10 @@ import json
 from collections.abc import AsyncIterator
 from datetime import date
 
+import asyncpg
 import httpx
 import pytest
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -77,6 +79,18 @@ def build_app() -> FastAPI:
     @app.get("/boom")
     async def boom() -> None:
         raise RuntimeError("database password is hunter2")
+
+    @app.get("/database/{failure}")
+    async def database(failure: str) -> None:
+        too_many = asyncpg.exceptions.TooManyConnectionsError("sorry, too many clients already")
+        raise {
+            "raw-too-many": too_many,  # a raw asyncpg pool (the appraisal intake)
+            "wrapped-too-many": sqlalchemy.exc.InternalError("SELECT 1", {}, too_many),
+            "starting-up": asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
+            "duplicate": sqlalchemy.exc.IntegrityError(
+                "INSERT", {}, asyncpg.exceptions.UniqueViolationError("duplicate key")
+            ),
+        }[failure]
 
     @app.post("/echo-size")
     async def echo_size(request: Request) -> dict[str, int]:
@@ -215,6 +229,19 @@ async def test_unhandled_exception_is_a_500_problem(
     assert "hunter2" not in response.text
     assert body["instance"] == "/boom"
     assert any(r.exc_info and "hunter2" in str(r.exc_info[1]) for r in caplog.records)
+
+
+@pytest.mark.parametrize("failure", ["raw-too-many", "wrapped-too-many", "starting-up"])
+async def test_a_database_out_of_connections_or_starting_is_503_not_500(
+    client: httpx.AsyncClient, failure: str
+) -> None:
+    response = await client.get(f"/database/{failure}")
+    assert_problem(response, 503, "database_unavailable", "数据库暂不可用")
+    assert response.headers["retry-after"] == "5"
+
+
+async def test_any_other_database_error_stays_a_500(client: httpx.AsyncClient) -> None:
+    assert_problem(await client.get("/database/duplicate"), 500, "internal_error", "服务器内部错误")
 
 
 async def test_declared_content_length_over_limit(client: httpx.AsyncClient) -> None:
