@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from prometheus_client import Counter
 from sqlalchemy import ColumnElement, Update, and_, func, or_, select, true
 
 from services.requests.config import Ctx
@@ -90,6 +91,13 @@ class SweepResult:
 
 
 # -- what is due -------------------------------------------------------------------------------
+
+
+# The source figure behind the "overdue growth" alert (deploy/prometheus/rules.yaml): each
+# application counted once, when its request.overdue is written.
+OVERDUE_FOUND = Counter(
+    "gongkai_requests_overdue_total", "Applications the deadline sweep found overdue (one request.overdue each)"
+)
 
 
 def _running() -> ColumnElement[bool]:
@@ -309,6 +317,7 @@ async def sweep_deadlines(
         batch_size=batch_size,
     )
 
+    OVERDUE_FOUND.inc(overdue)
     return SweepResult(
         today=today,
         scanned=await _count_scanned(runtime, last),
