@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from email import message_from_bytes
+from email import message_from_bytes, policy
 from email.message import Message
 from functools import partial
 from typing import Any
@@ -67,7 +67,8 @@ class _Collector:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802, ARG002 (aiosmtpd's)
         if self.refuse:
             return self.refuse
-        self.messages.append(message_from_bytes(envelope.content))
+        # As a mail client reads it: headers decoded (RFC 2047), so tests see the subject in words.
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
 
 

@@ -4,13 +4,20 @@ decides about retries — the dispatcher does, with ``domain.delivery``.
 
 - **E-mail**: a plain-text and an HTML part; TLS (``tls``: implicit, ``starttls``, ``none``) and
   AUTH from settings; a small pool of open SMTP connections (``smtp_pool_size``), each used by one
-  send at a time and dropped on any error (the next send reconnects).
+  send at a time and dropped on any error (the next send reconnects). The message is built with
+  the standard library's compat32 MIME classes (:func:`email_bytes`), a quarter of
+  ``EmailMessage``'s cost.
 - **SMS**: the gateway's request shape is configuration — a JSON body whose string values may hold
   ``{phone}``, ``{text}`` and ``{segments}``, plus headers (an API key) — because every gateway
   (运营商 / 云短信) wants its own. The text is cut to ``sms_max_segments`` segments (``domain.sms``).
 - **Webhook**: the body as stored, signed at send time (DESIGN §9: ``X-Gongkai-Timestamp``,
   ``X-Gongkai-Signature: v1=…`` over the real wall clock, as the receiver checks it), with
   ``Idempotency-Key`` = the delivery id so a receiver drops a repeat after a lost response.
+
+Webhooks and the SMS gateway go through one pooled aiohttp session (keep-alive, at most
+``dispatch_concurrency`` connections, redirects not followed, ``HTTP(S)_PROXY`` / ``NO_PROXY`` from
+the environment): it costs a seventh of httpx's CPU per request (≈ 0.25 ms against 1.8 ms measured
+here), and the dispatcher is CPU-bound.
 """
 
 from __future__ import annotations
@@ -19,12 +26,16 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import formataddr, formatdate, parseaddr
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+from urllib.request import getproxies, proxy_bypass
 
+import aiohttp
 import aiosmtplib
-import httpx
 
 from services.notifier.domain.delivery import is_permanent_failure
 from services.notifier.domain.sms import measure, truncate
@@ -34,7 +45,7 @@ from shared.vocabulary import NotificationChannel
 if TYPE_CHECKING:
     from services.notifier.config import NotifierSettings
 
-__all__ = ["Channels", "SendResult", "sms_text"]
+__all__ = ["Channels", "SendResult", "email_bytes", "sms_text"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +64,24 @@ def sms_text(text: str, signature: str, max_segments: int) -> tuple[str, int]:
     """The text as sent (signature first, as carriers require) and its segment count."""
     full = truncate(f"{signature}{text}", max_segments)
     return full, measure(full).segments
+
+
+def email_bytes(sender: str, address: str, content: dict[str, Any], delivery_id: str) -> bytes:
+    """The mail as sent: ``multipart/alternative`` of the plain text and the HTML, UTF-8 in base64,
+    the subject as RFC 2047 encoded words. Built with the standard library's compat32 MIME classes:
+    ``email.message.EmailMessage`` re-parses every header it is given (≈ 1.2 ms a mail here, the
+    dispatcher's largest cost), these take ≈ 0.3 ms. ``sender`` is a formatted header value
+    (:func:`email.utils.formataddr`); ``address`` has no line break (the caller checks)."""
+    message = MIMEMultipart("alternative")
+    message["From"] = sender
+    message["To"] = address
+    message["Subject"] = Header(str(content.get("subject", "")), "utf-8")
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = f"<{delivery_id.replace('-', '')}@gongkai.local>"  # a retry keeps it
+    message["X-Gongkai-Notification-Id"] = delivery_id
+    message.attach(MIMEText(str(content.get("text", "")), "plain", "utf-8"))
+    message.attach(MIMEText(str(content.get("html", "")), "html", "utf-8"))
+    return message.as_bytes()
 
 
 def _fill(value: Any, fields: dict[str, str]) -> Any:
@@ -74,21 +103,49 @@ class Channels:
         self.sms_headers = {str(k): str(v) for k, v in json.loads(own.sms_headers).items()}
         if not isinstance(self.sms_body, dict):
             raise ValueError("GONGKAI_NOTIFIER_SMS_BODY_TEMPLATE must be a JSON object")
-        self._http: httpx.AsyncClient | None = None
+        name, self.envelope_sender = parseaddr(own.smtp_sender)
+        self.sender_header = formataddr((name, self.envelope_sender), charset="utf-8")
+        self._http: aiohttp.ClientSession | None = None
+        self._proxies: dict[tuple[str, str], str | None] = {}
         self._smtp: asyncio.Queue[aiosmtplib.SMTP | None] | None = None
 
     # -- lifecycle --------------------------------------------------------------------------------
 
     @property
-    def http(self) -> httpx.AsyncClient:
-        if self._http is None:
-            limits = httpx.Limits(max_connections=self.settings.dispatch_concurrency, max_keepalive_connections=64)
-            self._http = httpx.AsyncClient(timeout=self.settings.http_timeout_seconds, limits=limits)
+    def http(self) -> aiohttp.ClientSession:
+        if self._http is None:  # made inside the running loop, on first use
+            self._http = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=self.settings.http_timeout_seconds),
+                connector=aiohttp.TCPConnector(limit=self.settings.dispatch_concurrency),
+            )
         return self._http
+
+    def _proxy(self, url: str) -> str | None:
+        """The environment's proxy for ``url``, looked up once per host (aiohttp's ``trust_env``
+        would do it, and read ~/.netrc, in a worker thread on every request)."""
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.hostname or "")
+        if key not in self._proxies:
+            proxy = getproxies().get(parts.scheme)
+            self._proxies[key] = None if proxy is None or proxy_bypass(key[1]) else proxy
+        return self._proxies[key]
+
+    async def _request(
+        self, method: str, url: str, body: bytes, headers: dict[str, str]
+    ) -> tuple[int, str] | BaseException:
+        """The status and (for an error) the start of the body, or what went wrong on the way."""
+        try:
+            async with self.http.request(
+                method, url, data=body, headers=headers, allow_redirects=False, proxy=self._proxy(url)
+            ) as response:
+                text = "" if 200 <= response.status < 300 else (await response.text(errors="replace"))[:200]
+                return response.status, text
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            return exc
 
     async def close(self) -> None:
         if self._http is not None:
-            await self._http.aclose()
+            await self._http.close()
             self._http = None
         if self._smtp is not None:
             while not self._smtp.empty():
@@ -123,28 +180,18 @@ class Channels:
         await client.connect()
         return client
 
-    def email_message(self, address: str, content: dict[str, Any], delivery_id: str) -> EmailMessage:
-        message = EmailMessage()
-        message["From"] = self.settings.smtp_sender
-        message["To"] = address
-        message["Subject"] = str(content.get("subject", ""))
-        message["Date"] = formatdate(localtime=False)
-        message["Message-ID"] = make_msgid(idstring=delivery_id.replace("-", ""), domain="gongkai.local")
-        message["X-Gongkai-Notification-Id"] = delivery_id
-        message.set_content(str(content.get("text", "")))
-        message.add_alternative(str(content.get("html", "")), subtype="html")
-        return message
-
     async def send_email(self, address: str, content: dict[str, Any], delivery_id: str) -> SendResult:
         if not self.settings.smtp_host:
             return SendResult(False, None, "未配置 SMTP 服务器（GONGKAI_NOTIFIER_SMTP_HOST）", permanent=True)
-        message = self.email_message(address, content, delivery_id)
+        if not (address.isascii() and address.isprintable()):  # a line break would smuggle in headers
+            return SendResult(False, None, f"收件地址无效：{address!r}", permanent=True)
+        message = email_bytes(self.sender_header, address, content, delivery_id)
         pool = self._pool()
         client = await pool.get()
         try:
             if client is None or not client.is_connected:
                 client = await self._connect()
-            await client.send_message(message)
+            await client.sendmail(self.envelope_sender, [address], message)
             return SendResult(True, 250)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             refused = exc.recipients[0] if exc.recipients else None
@@ -166,15 +213,15 @@ class Channels:
             return SendResult(False, None, "未配置短信网关（GONGKAI_NOTIFIER_SMS_GATEWAY_URL）", permanent=True)
         text = str(content.get("text", ""))
         body = _fill(self.sms_body, {"phone": address, "text": text, "segments": str(content.get("segments", ""))})
-        try:
-            response = await self.http.request(s.sms_method, s.sms_gateway_url, json=body, headers=self.sms_headers)
-        except httpx.HTTPError as exc:
-            return SendResult.failure("sms", f"短信网关不可达：{type(exc).__name__}: {exc}")
-        if response.is_success:
-            return SendResult(True, response.status_code)
-        return SendResult.failure(
-            "sms", f"短信网关 HTTP {response.status_code}: {response.text[:200]}", response.status_code
-        )
+        payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        headers = {"Content-Type": "application/json", **self.sms_headers}
+        answer = await self._request(s.sms_method, s.sms_gateway_url, payload, headers)
+        if isinstance(answer, BaseException):
+            return SendResult.failure("sms", f"短信网关不可达：{type(answer).__name__}: {answer}")
+        status, error = answer
+        if 200 <= status < 300:
+            return SendResult(True, status)
+        return SendResult.failure("sms", f"短信网关 HTTP {status}: {error}", status)
 
     # -- webhooks ---------------------------------------------------------------------------------
 
@@ -187,15 +234,13 @@ class Channels:
             "X-Gongkai-Event-Type": event_type,
             **sign(secret, body, timestamp=int(time.time())),
         }
-        try:
-            response = await self.http.post(url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            return SendResult.failure("webhook", f"接收方不可达：{type(exc).__name__}: {exc}")
-        if response.is_success:
-            return SendResult(True, response.status_code)
-        return SendResult.failure(
-            "webhook", f"接收方 HTTP {response.status_code}: {response.text[:200]}", response.status_code
-        )
+        answer = await self._request("POST", url, body, headers)
+        if isinstance(answer, BaseException):
+            return SendResult.failure("webhook", f"接收方不可达：{type(answer).__name__}: {answer}")
+        status, error = answer
+        if 200 <= status < 300:
+            return SendResult(True, status)
+        return SendResult.failure("webhook", f"接收方 HTTP {status}: {error}", status)
 
 
 def _drop(client: aiosmtplib.SMTP | None) -> None:

@@ -34,7 +34,7 @@ def wake_after_commit(session: AsyncSession, wakeup: asyncio.Event) -> None:
         s.info.pop("gongkai_notifier_hooked", None)
         wakeup.set()
 
-    def after_rollback(s: Session) -> None:
+    def after_rollback(s: Session, _previous: Any = None) -> None:  # after_soft_rollback passes both
         s.info.pop("gongkai_notifier_hooked", None)
 
     orm_event.listen(sync_session, "after_commit", after_commit, once=True)

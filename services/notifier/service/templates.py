@@ -31,7 +31,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import FileSystemLoader, StrictUndefined, Template, TemplateError
+from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
 from services.notifier.domain.quiet_hours import LOCAL_TZ
@@ -128,12 +129,17 @@ class Templates:
         path = f"{name}/{channel}.j2"
         try:
             out: dict[str, str] = {}
+            # One context per compiled file for all its blocks: building one is most of a render.
+            contexts: dict[bool, tuple[Template, Context]] = {}
             for block in BLOCKS[channel]:
-                env = self._html if block == "html" else self._text
-                template = env.get_template(path)
+                html = block == "html"
+                if html not in contexts:
+                    template = (self._html if html else self._text).get_template(path)
+                    contexts[html] = template, template.new_context(dict(context))
+                template, jinja_context = contexts[html]
                 if block not in template.blocks:
                     raise TemplateError(f"缺少 {{% block {block} %}}")
-                rendered = "".join(template.blocks[block](template.new_context(dict(context)))).strip()
+                rendered = "".join(template.blocks[block](jinja_context)).strip()
                 out[block] = " ".join(rendered.split()) if block in _SINGLE_LINE else rendered
             return out
         except Exception as exc:  # a template may fail in any way (a filter on a wrong type …)
