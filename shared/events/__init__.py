@@ -2,6 +2,7 @@
 
 from shared.events.catalogue import (
     EVENT_TYPES,
+    AccountabilityAppealDueSoon,
     AccountabilityCaseOpened,
     AccountabilityDecisionIssued,
     AccountabilityRectificationOrdered,
@@ -43,6 +44,7 @@ from shared.events.envelope import CONTENT_TYPE, CloudEvent, InvalidEvent, new_e
 __all__ = [
     "CONTENT_TYPE",
     "EVENT_TYPES",
+    "AccountabilityAppealDueSoon",
     "AccountabilityCaseOpened",
     "AccountabilityDecisionIssued",
     "AccountabilityRectificationOrdered",

@@ -418,6 +418,19 @@ class AccountabilityRectificationOverdue(EventData):
     overdue_count: int = Field(default=1, ge=1)
 
 
+class AccountabilityAppealDueSoon(EventData):
+    """An appeal (申诉, seed 004 第二十九条) not decided three days before its decision is due: whoever
+    decides it (纪检监察 or the office) is reminded. Not in DESIGN §3's v1 catalogue: added so the
+    reminder reaches someone rather than only the case's timeline."""
+
+    TYPE: ClassVar[str] = "accountability.appeal_due_soon"
+
+    appeal_id: str
+    case_id: str
+    unit_code: str
+    decision_due_on: date
+
+
 # -- notifier ------------------------------------------------------------------------------------
 
 

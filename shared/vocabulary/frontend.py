@@ -260,6 +260,7 @@ EVENT_TYPE_LABELS: dict[str, str] = {
     "accountability.decision_issued": "责任追究已作出决定",
     "accountability.rectification_ordered": "已责令整改",
     "accountability.rectification_overdue": "逾期未整改",
+    "accountability.appeal_due_soon": "申诉复查即将到期",
     "notification.failed": "通知发送失败",
 }
 

@@ -133,6 +133,11 @@ async def test_appeal_window_over_the_national_day_holiday(database_url: str, tm
         assert (await sweep_deadlines(sweep)).appeal_reminders == 0
         actions = [e["action"] for e in (await a.get(f"/api/v1/cases/{case_id}/timeline")).json()]
         assert "appeal:reminder" in actions
+        # …and an event, so whoever decides the appeal is told (the notifier routes it to the office).
+        reminded = [e["data"] for e in await a.events("accountability.appeal_due_soon")]
+        assert reminded == [
+            {"appeal_id": body["id"], "case_id": case_id, "unit_code": "U001", "decision_due_on": "2026-11-02"}
+        ]
 
         changed = await a.post(
             f"/api/v1/appeals/{body['id']}/decide",

@@ -13,6 +13,7 @@ from shared.context import causation_id_var, request_id_var
 from shared.events import (
     CONTENT_TYPE,
     EVENT_TYPES,
+    AccountabilityAppealDueSoon,
     AccountabilityCaseOpened,
     AccountabilityDecisionIssued,
     AccountabilityRectificationOrdered,
@@ -73,8 +74,9 @@ DESIGN_CATALOGUE_V1 = {
     "notification.failed",
     "request.unconfirmed",
 }
-# Beyond the DESIGN's list (additive, issue 11): the report-up obligation of seed 001.
-ADDED_TYPES = {"request.report_up_due_soon", "request.report_up_overdue"}
+# Beyond the DESIGN's list (additive): the report-up obligation of seed 001 (issue 11); the appeal reminder
+# of seed 004 第二十九条 (issue 14).
+ADDED_TYPES = {"request.report_up_due_soon", "request.report_up_overdue", "accountability.appeal_due_soon"}
 
 # One realistic instance of every type.
 SAMPLES: list[EventData] = [
@@ -161,6 +163,9 @@ SAMPLES: list[EventData] = [
     ),
     AccountabilityRectificationOrdered(case_id="k-1", unit_code="330102001", due_on=date(2026, 11, 27)),
     AccountabilityRectificationOverdue(case_id="k-1", unit_code="330102001", due_on=date(2026, 11, 27)),
+    AccountabilityAppealDueSoon(
+        appeal_id="ap-1", case_id="k-1", unit_code="330102001", decision_due_on=date(2026, 11, 2)
+    ),
     NotificationFailed(
         notification_id="n-1", channel="sms", recipient="13800000000", attempts=5, last_error="gateway timeout"
     ),

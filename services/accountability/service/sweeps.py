@@ -10,8 +10,8 @@ FOR UPDATE SKIP LOCKED LIMIT n) RETURNING …`` — and writes their events thro
   day (``overdue_due_on`` is the stamp; ``overdue_count`` counts them). Its escalation is the
   reaction to that event (``orders.escalate_overdue``), which renews the due day, so a second
   overdue can follow.
-- An appeal not decided by 3 days before its decision due day → a reminder, once (``reminded``),
-  on the case's timeline. (The catalogue has no event type for it yet: see docs/accountability.md.)
+- An appeal not decided by 3 days before its decision due day → a reminder, once (``reminded``):
+  ``accountability.appeal_due_soon`` for the notifier, and an entry on the case's timeline.
 """
 
 from __future__ import annotations
@@ -21,13 +21,13 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Update, and_
+from sqlalchemy import Update, and_, select
 
 from services.accountability.config import Ctx
-from services.accountability.models import appeals, rectification_orders
+from services.accountability.models import appeals, cases, rectification_orders
 from shared.auth import Principal
 from shared.db import stamp_claim
-from shared.events import AccountabilityRectificationOverdue
+from shared.events import AccountabilityAppealDueSoon, AccountabilityRectificationOverdue
 from shared.journal import SYSTEM
 
 log = logging.getLogger("gongkai.accountability.sweeps")
@@ -91,6 +91,27 @@ async def sweep_deadlines(
     while True:
         async with runtime.transaction() as session:
             rows = (await session.execute(_reminder_claim(today, batch_size))).all()
+            case_ids = sorted({r.case_id for r in rows})
+            units = await session.execute(select(cases.c.id, cases.c.unit_code).where(cases.c.id.in_(case_ids)))
+            unit_of = {case.id: case.unit_code for case in units}
+            # Whoever decides the appeal hears of it (the notifier routes it), not only the timeline.
+            await runtime.journal.emit_many(
+                session,
+                [
+                    (
+                        AccountabilityAppealDueSoon(
+                            appeal_id=r.id,
+                            case_id=r.case_id,
+                            unit_code=unit_of.get(r.case_id, ""),
+                            decision_due_on=r.decision_due_on,
+                        ),
+                        r.id,
+                    )
+                    for r in rows
+                ],
+                entity_type="appeal",
+                timeline=False,  # the case's own entry below says it
+            )
             await runtime.journal.audit_many(
                 session,
                 SYSTEM,

@@ -119,6 +119,12 @@ SAMPLES: dict[str, dict[str, Any]] = {
     },
     "accountability.rectification_ordered": {"case_id": "AC-2026-007", **_UNIT, "due_on": "2026-05-06"},
     "accountability.rectification_overdue": {"case_id": "AC-2026-007", **_UNIT, "due_on": "2026-05-06"},
+    "accountability.appeal_due_soon": {
+        "appeal_id": "3c9a2f0e-6b1d-4e8a-9f2b-7d4c5e6a1b2c",
+        "case_id": "AC-2026-007",
+        **_UNIT,
+        "decision_due_on": "2026-06-01",
+    },
     "notification.failed": {
         "notification_id": "5f1b0d4e-8f1c-4a0e-b7a1-9d2c3e4f5a6b",
         "channel": "email",
