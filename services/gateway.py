@@ -42,8 +42,9 @@ from starlette.types import Receive, Scope, Send
 
 from services.embedded import all_specs
 from shared.app import VERSION
+from shared.body_limit import BodySizeLimitMiddleware
 from shared.context import current_request_id
-from shared.errors import BodySizeLimitMiddleware, install_problem_handlers, problem_response
+from shared.errors import install_problem_handlers, problem_response
 from shared.observability import RequestContextMiddleware
 from shared.runtime import ServiceSpec
 from shared.settings import SERVICE_NAMES, Settings, get_settings

@@ -25,12 +25,12 @@ from pydantic import BaseModel, Field
 from starlette.middleware.cors import CORSMiddleware
 
 from shared.auth import Principal, TokenVerifier, require_roles
+from shared.body_limit import BodySizeLimitMiddleware
 from shared.bus import Bus, create_bus
 from shared.clock import Clock, dev_clock_router
 from shared.crypto import FieldCipher
 from shared.errors import (
     PROBLEM_RESPONSES,
-    BodySizeLimitMiddleware,
     LastResortMiddleware,
     install_problem_handlers,
     problem_response,

@@ -32,7 +32,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from shared import vocabulary
-from shared.errors import _STATUS_PROBLEMS
+from shared.errors import STATUS_PROBLEMS
 
 SHARED_DIR = Path(__file__).parent
 
@@ -214,7 +214,7 @@ def _problems_in(path: Path) -> Iterable[tuple[str, str | None]]:
 def problem_codes(roots: tuple[Path, ...]) -> dict[str, str | None]:
     """Every problem code written in the Python sources under ``roots`` (migrations and tests
     aside), with its title; the HTTP statuses' codes first."""
-    codes: dict[str, str | None] = {code: title for code, title in _STATUS_PROBLEMS.values()}
+    codes: dict[str, str | None] = {code: title for code, title in STATUS_PROBLEMS.values()}
     for root in roots:
         for path in sorted(root.rglob("*.py")):
             if "migrations" in path.parts or "tests" in path.parts:

@@ -14,11 +14,11 @@ from fastapi import FastAPI, Request
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.body_limit import BodySizeLimitMiddleware
 from shared.context import request_id_var
 from shared.errors import (
     PROBLEM_RESPONSES,
     PROBLEM_TYPE_BASE,
-    BodySizeLimitMiddleware,
     ProblemError,
     conflict,
     forbidden,
