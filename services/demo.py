@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
@@ -27,8 +27,7 @@ from sqlalchemy import func, select
 
 from services.embedded import REFERENCE_OWNER, all_specs, create_app, keeps_a_replica, spec_of
 from services.requests.models import units as directory
-from shared.bus import create_bus
-from shared.clock import Clock
+from shared.cli import cli_runtime
 from shared.db import is_sqlite_url
 from shared.migrations import upgrade
 from shared.reference import units as replica
@@ -66,10 +65,7 @@ async def _seed(runtime: ServiceRuntime[Any], force: bool) -> dict[str, int]:
 async def _cli_runtimes(specs: list[ServiceSpec], settings: Settings) -> AsyncIterator[dict[str, ServiceRuntime[Any]]]:
     """Runtimes without relay or consumer (their events wait in the outbox for the service's own
     relay), with the start-up hooks run (e.g. the stored calendar years loaded)."""
-    runtimes = {
-        spec.name: ServiceRuntime(spec, settings, clock=Clock(), bus=create_bus("memory://gongkai-cli"))
-        for spec in specs
-    }
+    runtimes: dict[str, ServiceRuntime[Any]] = {spec.name: cli_runtime(spec, settings) for spec in specs}
     try:
         for runtime in runtimes.values():
             for hook in runtime.spec.startup_hooks:
@@ -120,7 +116,7 @@ async def _wait_for_replicas(
     return ready
 
 
-async def _drain_outboxes(runtimes: Any, timeout: float = REPLICA_WAIT_SECONDS) -> None:
+async def _drain_outboxes(runtimes: Iterable[ServiceRuntime[Any]], timeout: float = REPLICA_WAIT_SECONDS) -> None:
     """Lets the in-process bus carry what the demo wrote before the process ends (what is left
     would wait for the next start's relay)."""
     deadline = time.monotonic() + timeout

@@ -33,12 +33,17 @@ def cli_actor() -> Principal:
     )
 
 
+def cli_runtime(spec: ServiceSpec[R], settings: Settings) -> ServiceRuntime[R]:
+    """The service's runtime against its database, without relay or consumer: the events a use
+    case writes wait in the outbox for the service's own relay. The caller stops it."""
+    return ServiceRuntime(spec, settings, clock=Clock(), bus=create_bus("memory://gongkai-cli"))
+
+
 async def with_runtime(
     spec: ServiceSpec[R], settings: Settings, work: Callable[[ServiceRuntime[R]], Awaitable[T]]
 ) -> T:
-    """The service's runtime against its database, without relay or consumer: the events a use
-    case writes wait in the outbox for the service's own relay."""
-    runtime = ServiceRuntime(spec, settings, clock=Clock(), bus=create_bus("memory://gongkai-cli"))
+    """``work`` on the service's :func:`cli_runtime`, stopped afterwards."""
+    runtime = cli_runtime(spec, settings)
     try:
         return await work(runtime)
     finally:

@@ -24,6 +24,11 @@ from shared.outbox import Outbox
 
 # The service acting on its own (sweeps, lapses, event handlers, intake bookkeeping).
 SYSTEM = Principal(sub="system", name="系统", roles=frozenset({"admin"}), unit_codes=frozenset())
+# The office clerk every service's part of the demo data set (``gongkai seed-demo``) acts as, so
+# the demo's timelines and audit entries name one person.
+DEMO_OFFICE = Principal(
+    sub="demo-office", name="市政务公开办 孙丽", roles=frozenset({"office"}), unit_codes=frozenset()
+)
 
 
 class Journal:

@@ -13,11 +13,10 @@ from services.appraisal.config import Ctx
 from services.appraisal.models import campaigns as campaigns_table
 from services.appraisal.schemas.campaigns import CampaignIn, MethodWeightIO
 from services.appraisal.service import campaigns
-from shared.auth import Principal
 from shared.etags import etag
+from shared.journal import DEMO_OFFICE
 from shared.reference import units
 
-OFFICE = Principal(sub="demo-office", name="市政务公开办 孙丽", roles=frozenset({"office"}), unit_codes=frozenset())
 OPEN_DAYS = 30
 # 第四条: 公众评议 with the panel of 代表 and a third party beside it.
 METHODS = (("public", "0.6"), ("representative", "0.2"), ("third_party", "0.2"))
@@ -42,6 +41,6 @@ async def seed_demo(runtime: Ctx, force: bool = False) -> dict[str, int]:
         closes_at=now + timedelta(days=OPEN_DAYS),
     )
     async with runtime.transaction() as session:
-        draft = await campaigns.create_campaign(session, runtime, OFFICE, body)
-        await campaigns.open_campaign(session, runtime, OFFICE, draft.id, etag(draft.version))
+        draft = await campaigns.create_campaign(session, runtime, DEMO_OFFICE, body)
+        await campaigns.open_campaign(session, runtime, DEMO_OFFICE, draft.id, etag(draft.version))
     return {"campaigns": 1, "units": len(targets)}

@@ -34,11 +34,10 @@ from services.requests.service.units import put_unit
 from shared.auth import Principal
 from shared.clock import SHANGHAI
 from shared.etags import etag
+from shared.journal import DEMO_OFFICE
 
 P = ParamSpec("P")
 T = TypeVar("T")
-
-OFFICE = Principal(sub="demo-office", name="市政务公开办 孙丽", roles=frozenset({"office"}), unit_codes=frozenset())
 
 
 def _clerk(unit_code: str) -> Principal:
@@ -58,7 +57,7 @@ async def seed_demo(runtime: Ctx, force: bool = False) -> dict[str, int]:
     today = runtime.clock.today()
     async with runtime.transaction() as session:
         for unit in data.UNITS:
-            await put_unit(session, runtime, OFFICE, unit["unit_code"], UnitIn(**unit["body"]))
+            await put_unit(session, runtime, DEMO_OFFICE, unit["unit_code"], UnitIn(**unit["body"]))
     await _load_next_year(runtime, today.year + 1)
     demo = Demo(runtime, today)
     made = 0
@@ -77,7 +76,7 @@ async def _load_next_year(runtime: Ctx, year: int) -> None:
     holidays, makeup = data.NEXT_YEAR_CALENDARS[year]
     body = CalendarYearIn.model_validate({"holidays": holidays, "makeup_workdays": makeup})
     async with runtime.transaction() as session:
-        await calendar_service.put_calendar_year(session, runtime, OFFICE, year, body)
+        await calendar_service.put_calendar_year(session, runtime, DEMO_OFFICE, year, body)
 
 
 @dataclass(frozen=True)
@@ -186,7 +185,7 @@ class Case:
             )
             accepted_provincial, _ = await demo.do(intake.receive_provincial, body)
             application_id = accepted_provincial.application.id
-        self.out = await demo.do(get_application, OFFICE, application_id)
+        self.out = await demo.do(get_application, DEMO_OFFICE, application_id)
 
 
 def _reply_text(story: dict[str, Any], received: date) -> str:
@@ -252,7 +251,7 @@ async def _walk(demo: Demo, story: dict[str, Any]) -> int:
         elif step == "appeal":
             demo.at(ago)
             record = ReviewRecordIn(kind="administrative_review", filed_on=demo.day(ago), result="pending")
-            await demo.do(reviews.add_review_record, OFFICE, case.id, record)
+            await demo.do(reviews.add_review_record, DEMO_OFFICE, case.id, record)
     return 1
 
 

@@ -13,13 +13,12 @@ from sqlalchemy import func, select
 from services.scoring.config import Ctx
 from services.scoring.models import schemes as schemes_table
 from services.scoring.service import schemes
-from shared.auth import Principal
 from shared.etags import etag
+from shared.journal import DEMO_OFFICE
 from shared.reference import units
 
 # Package data (examples/schemes/district-2023.yaml is a link to it), so an installed image has it.
 DEMO_SCHEME = Path(__file__).resolve().parents[1] / "seed" / "district-2023.yaml"
-OFFICE = Principal(sub="demo-office", name="市政务公开办 孙丽", roles=frozenset({"office"}), unit_codes=frozenset())
 
 
 async def seed_demo(runtime: Ctx, _force: bool = False) -> dict[str, int]:
@@ -41,8 +40,8 @@ async def seed_demo(runtime: Ctx, _force: bool = False) -> dict[str, int]:
         if members.get(category["code"])
     ]
     async with runtime.transaction() as session:
-        draft = await schemes.create_scheme(session, runtime, OFFICE, document)
-        await schemes.publish_scheme(session, runtime, OFFICE, draft.id, etag(draft.version))
+        draft = await schemes.create_scheme(session, runtime, DEMO_OFFICE, document)
+        await schemes.publish_scheme(session, runtime, DEMO_OFFICE, draft.id, etag(draft.version))
     return {"schemes": 1, "sheets": len(townships) + len(others)}
 
 
