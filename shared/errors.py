@@ -313,10 +313,10 @@ DATABASE_UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     TimeoutError,  # asyncpg's connect timeout: a server that accepts but never answers
     asyncpg.exceptions.InterfaceError,  # a connection closed under a raw asyncpg pool
 )
-# SQLSTATE classes that say "the server cannot take you now", whatever error class carries them:
+# SQLSTATEs that say "the server cannot take you now", whatever error class carries them:
 # 08 connection exception, 53 insufficient resources (53300 too many connections), 57P
-# operator intervention (shutting down, starting up).
-UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "53", "57P")
+# operator intervention (shutting down, starting up), 57014 a statement past its timeout.
+UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "53", "57P", "57014")
 
 
 def _sqlstate(exc: BaseException) -> str:

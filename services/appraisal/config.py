@@ -23,7 +23,7 @@ from sqlalchemy.util import await_
 
 from services.appraisal.domain.campaigns import CampaignDefinition
 from shared.db import COMMAND_TIMEOUT_GRACE_SECONDS
-from shared.errors import ProblemError, database_unavailable
+from shared.errors import ProblemError
 from shared.runtime import ServiceRuntime
 from shared.settings import Settings
 
@@ -85,28 +85,17 @@ class IntakePool:
     disposes the engine (its ``stop``)."""
 
     RELEASE_SECONDS = 5.0
-    # What a database that does not answer, restarts or refuses connections raises here: the 503
-    # the engine's errors get (shared.errors.DATABASE_UNAVAILABLE_ERRORS covers OSError, timeouts).
-    UNAVAILABLE = (
-        asyncpg.PostgresConnectionError,
-        asyncpg.InterfaceError,
-        asyncpg.QueryCanceledError,
-        asyncpg.CannotConnectNowError,
-        asyncpg.TooManyConnectionsError,
-    )
 
     def __init__(self) -> None:
         self._pool: asyncpg.Pool | None = None
         self._opening = asyncio.Lock()
 
     async def fetchrow(self, runtime: ServiceRuntime[Any], sql: str, *args: Any) -> asyncpg.Record:
-        """One autocommitted statement's first row."""
-        try:
-            pool = self._pool or await self._get(runtime)
-            return await pool.fetchrow(sql, *args)
-        except self.UNAVAILABLE as exc:
-            log.error("database unavailable for the intake: %s", type(exc).__name__)
-            raise database_unavailable() from exc
+        """One autocommitted statement's first row. A database out of reach, out of connections or
+        past its statement timeout is the 503 every service gives (``shared.errors`` maps asyncpg's
+        errors as it maps SQLAlchemy's)."""
+        pool = self._pool or await self._get(runtime)
+        return await pool.fetchrow(sql, *args)
 
     async def _get(self, runtime: ServiceRuntime[Any]) -> asyncpg.Pool:
         async with self._opening:

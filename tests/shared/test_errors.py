@@ -87,6 +87,7 @@ def build_app() -> FastAPI:
             "raw-too-many": too_many,  # a raw asyncpg pool (the appraisal intake)
             "wrapped-too-many": sqlalchemy.exc.InternalError("SELECT 1", {}, too_many),
             "starting-up": asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
+            "statement-timeout": asyncpg.exceptions.QueryCanceledError("canceling statement due to statement timeout"),
             "duplicate": sqlalchemy.exc.IntegrityError(
                 "INSERT", {}, asyncpg.exceptions.UniqueViolationError("duplicate key")
             ),
@@ -231,7 +232,7 @@ async def test_unhandled_exception_is_a_500_problem(
     assert any(r.exc_info and "hunter2" in str(r.exc_info[1]) for r in caplog.records)
 
 
-@pytest.mark.parametrize("failure", ["raw-too-many", "wrapped-too-many", "starting-up"])
+@pytest.mark.parametrize("failure", ["raw-too-many", "wrapped-too-many", "starting-up", "statement-timeout"])
 async def test_a_database_out_of_connections_or_starting_is_503_not_500(
     client: httpx.AsyncClient, failure: str
 ) -> None:
